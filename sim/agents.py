@@ -1,0 +1,162 @@
+"""The state agent: perceives threat, decides on treaties and arms, then applies both at once.
+
+Reads like DESIGN §3: each method calls the pure rules of :mod:`sim.threat`,
+:mod:`sim.decisions`, :mod:`sim.arms` and :mod:`sim.treaties`; the model supplies what a state
+can see (rivals' posture, neighbours' moves, its alliance) as of the start of the month.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import mesa
+
+from sim import arms, decisions, threat
+from sim.decisions import Pressure
+from sim.treaties import MOVED, Status, legal_step
+
+if TYPE_CHECKING:
+    from sim.model import EscalationModel
+
+
+@dataclass(frozen=True)
+class Move:
+    """A decision taken this month, applied in :meth:`StateAgent.advance`."""
+
+    kind: str  # "notice" | "accede"
+    treaty: str
+    pressure: Pressure
+    noise: float
+    moved_neighbours: tuple[str, ...]
+
+
+class StateAgent(mesa.Agent):
+    """A state: arms x, threat tau, norm commitment n, threshold theta, treaty statuses."""
+
+    model: EscalationModel
+
+    def __init__(
+        self,
+        model: EscalationModel,
+        pos: int,
+        iso3: str,
+        name: str,
+        **params: float,
+    ) -> None:
+        super().__init__(model)
+        self.pos = pos
+        self.iso3 = iso3
+        self.name = name
+        self.arms: float = params["arms"]
+        self.capacity: float = params["capacity"]
+        self.norm: float = params["norm"]
+        self.threshold: float = params["threshold"]
+        self.reactivity: float = params["reactivity"]
+        self.fatigue: float = params["fatigue"]
+        self.grievance: float = params["grievance"]
+        self.threat: float = 0.0
+        self.stimulus: float = 0.0
+        self.alliance: str | None = None
+        self.status: dict[str, Status] = {}
+        self.since: dict[str, int | None] = {}
+        self.held: dict[str, bool] = {}
+        self.notice_month: dict[str, int | None] = {}
+        self.withdrawn_month: dict[str, int | None] = {}
+        self._next_threat = 0.0
+        self._next_arms = self.arms
+        self._moves: list[Move] = []
+
+    # ------------------------------------------------------------------ what others see
+    @property
+    def in_conflict(self) -> bool:
+        """Engaged in an armed conflict this month."""
+        return bool(self.model.at_war[self.pos])
+
+    def moves(self) -> int:
+        """Treaties this state has given notice on or left."""
+        return sum(s in MOVED for s in self.status.values())
+
+    def posture(self) -> float:
+        """Its posture as a rival sees it: arms scaled by capacity and by treaties left."""
+        delta = self.model.config.threat.posture_delta
+        return float(threat.posture(self.arms, self.capacity, self.moves(), delta))
+
+    # ------------------------------------------------------------------ the monthly rule
+    def perceive(self) -> None:
+        """Threat stimulus from hostile neighbours' posture; perceived threat with memory."""
+        m, p = self.model, self.model.config.threat
+        sources, weights = m.threat_sources(self.pos)
+        self.stimulus = threat.stimulus(weights, [m.states[j].posture() for j in sources])
+        target = threat.threat_target(
+            self.stimulus,
+            p.scale,
+            m.credibility(self.alliance),
+            p.reassurance,
+            m.incidents_now[self.pos],
+            m.exposure[self.pos],
+            p.incident_boost,
+            p.war_boost,
+        )
+        self._next_threat = float(threat.update_threat(self.threat, target, p.memory))
+
+    def decide(self) -> None:
+        """Richardson rearmament, and for each treaty whether to give notice (or rejoin)."""
+        m, d = self.model, self.model.config.decision
+        self._next_arms = float(
+            arms.richardson(self.arms, self.stimulus, self.reactivity, self.fatigue, self.grievance)
+        )
+        self._moves = []
+        for t, rules in enumerate(m.treaties.values()):
+            status = self.status[rules.id]
+            if status not in (Status.PARTY, Status.WITHDRAWN):
+                continue
+            q, moved = m.peer_share(self.pos, t)
+            terms = decisions.pressure(
+                self._next_threat,
+                rules.military_value,
+                q,
+                m.recommendation(self.alliance, rules.id),
+                self.norm,
+                m.salience_eff[t],
+                d.w_threat,
+                d.w_peer,
+                d.w_alliance,
+                d.w_norm,
+            )
+            noise = float(decisions.logistic_noise(m.draws[self.pos, t], d.noise))
+            if status is Status.PARTY and decisions.gives_notice(
+                terms.total, noise, self.threshold
+            ):
+                self._moves.append(Move("notice", rules.id, terms, noise, moved))
+            elif (
+                status is Status.WITHDRAWN
+                and d.reaccession
+                and decisions.re_accedes(terms.total, noise, self.threshold, d.reaccession_margin)
+            ):
+                self._moves.append(Move("accede", rules.id, terms, noise, moved))
+
+    def advance(self) -> None:
+        """Apply this month's threat, arms and decisions, then run the legal process."""
+        m = self.model
+        self.threat, self.arms = self._next_threat, self._next_arms
+        for move in self._moves:
+            if move.kind == "notice":
+                m.give_notice(self, move.treaty, move, list(move.moved_neighbours))
+            else:
+                m.start_accession(self, move.treaty, move)
+        for rules in m.treaties.values():
+            status, what = legal_step(
+                self.status[rules.id], self.since[rules.id], m.month, self.in_conflict, rules
+            )
+            self.status[rules.id] = status
+            if what == "withdrawn":
+                self.withdrawn_month[rules.id] = m.month
+                m.log_withdrawal(self, rules.id)
+            elif what == "held" and not self.held[rules.id]:
+                m.log_held(self, rules.id)
+            elif what == "rejoined":
+                m.log_event(
+                    "rejoined", f"{self.iso3} is a party to {rules.name} again", self.iso3, rules.id
+                )
+            self.held[rules.id] = what == "held"

@@ -1,0 +1,253 @@
+"""Run outcomes: Mesa reporters, the summary JSON, the event log and the cascade tree."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from sim.treaties import MOVED, Status
+
+if TYPE_CHECKING:
+    from sim.agents import Move, StateAgent
+    from sim.model import EscalationModel
+
+#: Version of the ``run --json`` / ``summary.json`` schema (docs/output-schema.md).
+SCHEMA_VERSION = 1
+
+TERMS = ("threat", "peer", "alliance", "norm")
+
+
+# --------------------------------------------------------------------------- reporters
+def model_reporters(model: EscalationModel) -> dict[str, Any]:
+    """Mesa model reporters: one timeseries row per month."""
+    rep: dict[str, Any] = {
+        "month": lambda m: m.month,
+        "date": lambda m: m.config.date_of(m.month),
+    }
+    for tid in model.treaties:
+        for status in (Status.PARTY, Status.NOTICE, Status.WITHDRAWN):
+            rep[f"{tid}_{status.value}"] = _count(tid, status)
+        rep[f"{tid}_held"] = lambda m, tid=tid: sum(a.held[tid] for a in m.states)
+    rep.update(
+        {
+            "mean_threat": lambda m: float(np.mean([a.threat for a in m.states])),
+            "max_threat": lambda m: float(np.max([a.threat for a in m.states])),
+            "total_arms": lambda m: m.total_arms(),
+            "incidents": lambda m: int(m.incidents_now.sum() // 2),
+            "wars": lambda m: len(m.wars),
+        }
+    )
+    return rep
+
+
+def _count(tid: str, status: Status):
+    return lambda m: sum(a.status[tid] is status for a in m.states)
+
+
+def agent_reporters(model: EscalationModel) -> dict[str, Any]:
+    """Mesa agent reporters: one row per state per month."""
+    rep: dict[str, Any] = {
+        "iso3": "iso3",
+        "threat": "threat",
+        "stimulus": "stimulus",
+        "arms": "arms",
+        "norm": "norm",
+        "in_conflict": "in_conflict",
+        "alliance": lambda a: a.alliance or "",
+    }
+    for tid in model.treaties:
+        rep[f"{tid}_status"] = lambda a, tid=tid: a.status[tid].value
+    return rep
+
+
+# --------------------------------------------------------------------------- notices
+def notice_record(
+    model: EscalationModel,
+    agent: StateAgent,
+    treaty: str,
+    move: Move | None,
+    moved: list[str],
+) -> dict[str, Any]:
+    """A notice with why: the four pressure terms, the neighbours that had moved, the month."""
+    name = model.treaties[treaty].name
+    rec: dict[str, Any] = {
+        "month": model.month,
+        "date": model.config.date_of(model.month),
+        "kind": "notice",
+        "iso3": agent.iso3,
+        "treaty": treaty,
+        "other": ";".join(moved),
+    }
+    if move is None:
+        rec["message"] = f"{agent.iso3} gives notice on {name} (scheduled by the scenario)"
+        rec.update({k: np.nan for k in (*TERMS, "pressure", "noise", "threshold")})
+        return rec
+    p = move.pressure
+    shares = p.shares()
+    neighbours = len(
+        model.world.w.indices[model.world.w.indptr[agent.pos] : model.world.w.indptr[agent.pos + 1]]
+    )
+    rec["message"] = (
+        f"{agent.iso3} gives notice on {name}: threat {agent._next_threat:.2f} ({shares[0]:.0%}), "
+        f"{len(moved)} of {neighbours} neighbours moved ({shares[1]:.0%}), "
+        f"alliance advice {model.recommendation(agent.alliance, treaty):.2f} ({shares[2]:.0%}), "
+        f"norm {agent.norm:.2f} ({shares[3]:.0%}); pressure {p.total:.2f}"
+        f"{move.noise:+.2f} >= threshold {agent.threshold:.2f}"
+    )
+    rec.update(dict(zip(TERMS, p, strict=True)))
+    rec.update(pressure=p.total, noise=move.noise, threshold=agent.threshold)
+    return rec
+
+
+# --------------------------------------------------------------------------- frames
+def timeseries(model: EscalationModel) -> pd.DataFrame:
+    """One row per month."""
+    df = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    return df
+
+
+def states_frame(model: EscalationModel) -> pd.DataFrame:
+    """One row per state per month (empty if the model did not record states)."""
+    if not model.datacollector.agent_reporters:
+        return pd.DataFrame()
+    df = model.datacollector.get_agent_vars_dataframe().reset_index()
+    df["month"] = df.pop("Step").astype(int) - 1
+    df.insert(1, "date", [model.config.date_of(int(m)) for m in df["month"]])
+    df = df.drop(columns=["AgentID"])
+    return df[["month", "date", *[c for c in df.columns if c not in ("month", "date")]]]
+
+
+EVENT_COLUMNS = [
+    "month",
+    "date",
+    "kind",
+    "iso3",
+    "treaty",
+    "other",
+    *TERMS,
+    "pressure",
+    "noise",
+    "threshold",
+    "message",
+]
+
+
+def events_frame(model: EscalationModel) -> pd.DataFrame:
+    """The event log, with the pressure terms on notices (NaN elsewhere)."""
+    return pd.DataFrame(model.log, columns=EVENT_COLUMNS)
+
+
+# --------------------------------------------------------------------------- cascade tree
+def cascade(model: EscalationModel) -> dict[str, Any]:
+    """Per treaty: who followed whom.
+
+    A mover's parent is the neighbour, among those that had moved when it decided, with the
+    strongest tie (then the earliest notice, then the code); movers with none are roots.
+    """
+    w, index = model.world.w, model.world.index
+    out: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "treaties": {}}
+    for tid in model.treaties:
+        recs = [r for r in model.notices if r["treaty"] == tid]
+        first = {r["iso3"]: r["month"] for r in recs}
+        nodes: dict[str, dict[str, Any]] = {}
+        for r in recs:
+            infl = [c for c in r["other"].split(";") if c]
+            parent = min(
+                infl,
+                key=lambda c: (-w[index[r["iso3"]], index[c]], first.get(c, 0), c),
+                default=None,
+            )
+            nodes[r["iso3"]] = {
+                "month": r["month"],
+                "date": r["date"],
+                "parent": parent,
+                "influencers": infl,
+                "children": [],
+            }
+        roots = []
+        for code, node in nodes.items():
+            (nodes[node["parent"]]["children"] if node["parent"] else roots).append(code)
+
+        def tree(code: str, nodes: dict[str, dict[str, Any]] = nodes) -> dict[str, Any]:
+            node = nodes[code]
+            return {
+                "iso3": code,
+                "month": node["month"],
+                "date": node["date"],
+                "children": [tree(c) for c in node["children"]],
+            }
+
+        out["treaties"][tid] = {
+            "edges": [[n["parent"], c, n["month"]] for c, n in nodes.items() if n["parent"]],
+            "roots": roots,
+            "tree": [tree(c) for c in roots],
+            "depth": max((_depth(nodes, c) for c in nodes), default=0),
+        }
+    return out
+
+
+def _depth(nodes: dict[str, dict[str, Any]], code: str) -> int:
+    d = 1
+    while nodes[code]["parent"]:
+        code = nodes[code]["parent"]
+        d += 1
+    return d
+
+
+# --------------------------------------------------------------------------- summary
+def summary(model: EscalationModel) -> dict[str, Any]:
+    """The run's outcomes (schema: docs/output-schema.md)."""
+    sc = model.config
+    ts = timeseries(model)
+    treaties: dict[str, Any] = {}
+    states: dict[str, Any] = {a.iso3: {} for a in model.states}
+    for t, (tid, rules) in enumerate(model.treaties.items()):
+        notices = [r for r in model.notices if r["treaty"] == tid]
+        first = min((r["month"] for r in notices), default=None)
+        initial = int(model.initial_parties[t])
+        treaties[tid] = {
+            "name": rules.name,
+            "initial_parties": initial,
+            "notified": len({r["iso3"] for r in notices}),
+            "withdrawn": sum(a.status[tid] is Status.WITHDRAWN for a in model.states),
+            "blocked": sum(a.held[tid] for a in model.states),
+            "cascade_fraction": len({r["iso3"] for r in notices}) / initial if initial else 0.0,
+            "first_notice_month": first,
+            "first_notice_date": sc.date_of(first) if first is not None else None,
+        }
+        for a in model.states:
+            nm, wm = a.notice_month[tid], a.withdrawn_month[tid]
+            states[a.iso3][tid] = {
+                "status": a.status[tid].value,
+                "notice_month": nm,
+                "notice_date": sc.date_of(nm) if nm is not None else None,
+                "withdrawn_month": wm,
+                "withdrawn_date": sc.date_of(wm) if wm is not None else None,
+            }
+    mean_threat = ts["mean_threat"] if len(ts) else pd.Series([0.0])
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "scenario": sc.name,
+        "seed": model.seed,
+        "months": model.month,
+        "start": sc.start,
+        "end": sc.date_of(max(model.month - 1, 0)),
+        "engine": model.engine,
+        "treaties": treaties,
+        "states": states,
+        "tension": {"mean_final": float(mean_threat.iloc[-1]), "max": float(mean_threat.max())},
+        "arms": {
+            "initial": model.initial_arms,
+            "final": model.total_arms(),
+            "growth_ratio": model.total_arms() / model.initial_arms if model.initial_arms else 1.0,
+        },
+        "incidents": model.incident_total,
+        "wars": model.wars_begun,
+    }
+
+
+def moved_codes(model: EscalationModel, tid: str) -> list[str]:
+    """States that have given notice on or left a treaty."""
+    return [a.iso3 for a in model.states if a.status[tid] in MOVED]

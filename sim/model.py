@@ -1,0 +1,391 @@
+"""The escalation model: states leaving arms-control treaties and rearming, month by month.
+
+The step order is written here, and only here (STYLE: one numbered place):
+
+0. scheduled events and interventions of the month;
+1. incidents and wars between hostile neighbours (hazards on the world as it is);
+2. perceive: every state computes its threat stimulus and perceived threat;
+3. decide: every state decides on arms and on each treaty, on the world as of step 2;
+4. apply: all decisions take effect at once, then the legal process (Article 20) runs;
+5. record: Mesa's DataCollector takes the month's row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from sim import arms, conflict, interventions, metrics, threat
+from sim import rng as rngs
+from sim.agents import Move, StateAgent
+from sim.conflict import War
+from sim.errors import UserError
+from sim.scenario import Scenario, load_scenario
+from sim.treaties import MOVED, Status, TreatyRules
+from sim.world import World, build_world
+
+
+@dataclass
+class Alliance:
+    """An alliance's mutable state: credibility and per-treaty recommendations."""
+
+    id: str
+    name: str
+    credibility: float
+    recommendation: dict[str, float] = field(default_factory=dict)
+
+
+class EscalationModel(mesa.Model):
+    """Treaty withdrawal cascades and rearmament among states (DESIGN §3).
+
+    Args:
+        scenario: a :class:`~sim.scenario.Scenario`, or a bundled name / path to load.
+        rng: the root seed of the run (default: the scenario's ``seed``).
+        record_states: collect one row per state per month (off for large sweeps).
+
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario | str = "europe-2022",
+        *,
+        rng: int | None = None,
+        record_states: bool = True,
+    ) -> None:
+        if not isinstance(scenario, Scenario):
+            scenario = load_scenario(scenario)
+        seed = scenario.seed if rng is None else rng
+        if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+            raise UserError("--seed", "seed", f"must be a non-negative integer, got {seed!r}")
+        self.seed = int(seed)
+        self.streams = _streams = rng_streams(self.seed)
+        super().__init__(rng=_streams["mesa"])
+        self.config = scenario  # the validated Scenario (Mesa reserves `model.scenario`)
+        self.engine = "agents"
+        self.world: World = build_world(scenario, rngs.graph_seed(self.seed))
+        self.month = 0
+        self.treaties = {
+            tid: TreatyRules(
+                tid,
+                t.name,
+                t.notice_months,
+                t.conflict_clause,
+                t.accession_months,
+                t.military_value,
+                t.salience,
+            )
+            for tid, t in scenario.treaties.items()
+        }
+        self.alliances = {
+            aid: Alliance(aid, a.name, a.credibility, dict(a.recommendation))
+            for aid, a in scenario.alliances.items()
+        }
+        self._schedule = interventions.schedule(scenario)
+        self.hp = self.world.hp.copy()
+        self.wars: dict[tuple[int, int], War] = {}
+        self.wars_begun = 0
+        self.incident_total = 0
+        self.log: list[dict[str, Any]] = []
+        self.notices: list[dict[str, Any]] = []
+        self._make_agents()
+        n = len(self.states)
+        self.at_war = np.zeros(n, dtype=bool)
+        self.exposure = np.zeros(n)
+        self.incidents_now = np.zeros(n)
+        self.initial_parties = self.world.parties.sum(axis=0)
+        self._observe()
+        self.initial_arms = self.total_arms()
+        self.datacollector = mesa.DataCollector(
+            model_reporters=metrics.model_reporters(self),
+            agent_reporters=metrics.agent_reporters(self) if record_states else None,
+        )
+
+    def _make_agents(self) -> None:
+        w, n = self.world, len(self.world.codes)
+        p = dict(w.params)
+        spread = np.nan_to_num(p["threshold_spread"])
+        # Heterogeneous thresholds: theta_i = theta + spread * z_i (init stream, one draw each).
+        p["threshold"] = p["threshold"] + spread * self.streams["init"].standard_normal(n)
+        self.states: list[StateAgent] = []
+        for i, code in enumerate(w.codes):
+            agent = StateAgent(
+                self,
+                i,
+                code,
+                w.names[i],
+                **{
+                    k: float(p[k][i])
+                    for k in (
+                        "arms",
+                        "capacity",
+                        "norm",
+                        "threshold",
+                        "reactivity",
+                        "fatigue",
+                        "grievance",
+                    )
+                },
+            )
+            agent.alliance = w.alliance_of[i]
+            for t, tid in enumerate(w.treaty_ids):
+                agent.status[tid] = Status.PARTY if w.parties[i, t] else Status.NON_PARTY
+                agent.since[tid] = agent.notice_month[tid] = agent.withdrawn_month[tid] = None
+                agent.held[tid] = False
+            self.states.append(agent)
+        # States without a given grievance start in Richardson equilibrium (sim.arms).
+        postures = self._postures()
+        s0 = np.array(
+            [threat.stimulus(w_, postures[j_]) for j_, w_ in map(self.threat_sources, range(n))]
+        )
+        g0 = arms.equilibrium_grievance(p["arms"], s0, p["reactivity"], p["fatigue"])
+        for i, agent in enumerate(self.states):
+            if np.isnan(agent.grievance):
+                agent.grievance = float(g0[i])
+
+    # ------------------------------------------------------------------ the step
+    def step(self) -> None:
+        """Advance one month (see the module docstring for the order)."""
+        t = self.month
+        for ev in self._schedule.get(t, ()):  # 0. scheduled events and interventions
+            interventions.apply(self, ev)
+        self._conflicts()  # 1. incidents and wars
+        self._observe()
+        self.agents.do("perceive")  # 2. perceive
+        self.draws = self.streams["decisions"].random((len(self.states), len(self.treaties)))
+        self.agents.do("decide")  # 3. decide
+        self.agents.do("advance")  # 4. apply
+        self._observe()
+        self.datacollector.collect(self)  # 5. record
+        self.month += 1
+
+    def run(self, months: int | None = None) -> EscalationModel:
+        """Run ``months`` months (default: the scenario's); returns the model for chaining."""
+        for _ in range(self.config.months if months is None else months):
+            self.step()
+        return self
+
+    # ------------------------------------------------------------------ what states see
+    def _postures(self) -> np.ndarray:
+        return np.array([a.posture() for a in self.states])
+
+    def _observe(self) -> None:
+        """Shared observations of the world as it stands: moves, norm erosion, war exposure."""
+        self.moved = np.array(
+            [[a.status[tid] in MOVED for tid in self.treaties] for a in self.states], dtype=bool
+        ).reshape(len(self.states), len(self.treaties))
+        gone = np.array(
+            [
+                [
+                    a.status[tid] in MOVED or a.status[tid] is Status.ACCEDING
+                    for tid in self.treaties
+                ]
+                for a in self.states
+            ]
+        ).reshape(self.moved.shape)
+        share = (gone & self.world.parties).sum(axis=0) / np.maximum(self.initial_parties, 1)
+        erosion = self.config.decision.norm_erosion
+        self.salience_eff = np.array(
+            [
+                r.salience * (1.0 - erosion * s)
+                for r, s in zip(self.treaties.values(), share, strict=True)
+            ]
+        )
+        self.at_war[:] = False
+        for a, b in self.wars:
+            self.at_war[[a, b]] = True
+        self.exposure = conflict.war_exposure(
+            self.at_war,
+            {int(j): self.world.proximity(int(j)) for j in np.flatnonzero(self.at_war)},
+            len(self.states),
+        )
+
+    def threat_sources(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """States i regards as a threat, and H_ij * P_ij for each."""
+        lo, hi = self.hp.indptr[i], self.hp.indptr[i + 1]
+        return self.hp.indices[lo:hi], self.hp.data[lo:hi]
+
+    def peer_share(self, i: int, t: int) -> tuple[float, tuple[str, ...]]:
+        """Weighted share of i's neighbours that moved on treaty t, and who they are."""
+        w = self.world.w
+        lo, hi = w.indptr[i], w.indptr[i + 1]
+        nbrs, weights = w.indices[lo:hi], w.data[lo:hi]
+        moved = self.moved[nbrs, t]
+        total = self.world.neighbour_weight[i]
+        q = float(np.dot(weights, moved) / total) if total > 0 else 0.0
+        return q, tuple(self.world.codes[j] for j in nbrs[moved])
+
+    def credibility(self, alliance: str | None) -> float:
+        """The credibility of a state's alliance (0 without one)."""
+        return self.alliances[alliance].credibility if alliance else 0.0
+
+    def recommendation(self, alliance: str | None, treaty: str) -> float:
+        """The alliance's recommendation to leave a treaty (0 without one)."""
+        return self.alliances[alliance].recommendation.get(treaty, 0.0) if alliance else 0.0
+
+    def total_arms(self) -> float:
+        """Total military effort weighted by capacity (spending, in the scenario's units)."""
+        return float(sum(a.arms * a.capacity for a in self.states))
+
+    # ------------------------------------------------------------------ conflict
+    def _conflicts(self) -> None:
+        pairs = self.world.pairs
+        u_inc = self.streams["incidents"].random(len(pairs))
+        u_war = self.streams["wars"].random(len(pairs))
+        self.incidents_now = np.zeros(len(self.states))
+        if not len(pairs):
+            return
+        tau = np.array([a.threat for a in self.states])
+        keys = [(int(a), int(b)) for a, b in pairs]
+        at_war = np.array([k in self.wars for k in keys])
+        scheduled = np.array([k in self.wars and self.wars[k].scheduled for k in keys])
+        c = self.config.conflict
+        incident, onset, end = conflict.hazards(
+            tau[pairs[:, 0]],
+            tau[pairs[:, 1]],
+            at_war,
+            scheduled,
+            u_inc,
+            u_war,
+            c.incident_base,
+            c.incident_coupling,
+            c.war_onset,
+            c.war_end,
+        )
+        for k in np.flatnonzero(incident):
+            a, b = keys[k]
+            self.incidents_now[[a, b]] += 1
+            self.incident_total += 1
+            self.log_event(
+                "incident",
+                f"Incident between {self.states[a].iso3} and {self.states[b].iso3}",
+                self.states[a].iso3,
+                other=self.states[b].iso3,
+            )
+        for k in np.flatnonzero(end):
+            self.end_war(*keys[k])
+        for k in np.flatnonzero(onset):
+            self.start_war(*keys[k], scheduled=False)
+
+    def start_war(self, a: int, b: int, scheduled: bool) -> None:
+        """An armed conflict begins between states a and b."""
+        key = (min(a, b), max(a, b))
+        if key in self.wars:
+            return
+        self.wars[key] = War(key[0], key[1], self.month, scheduled)
+        self.wars_begun += 1
+        self.at_war[list(key)] = True
+        how = "scheduled" if scheduled else "escalation"
+        ca, cb = self.states[key[0]].iso3, self.states[key[1]].iso3
+        self.log_event("war_start", f"War between {ca} and {cb} ({how})", ca, other=cb)
+
+    def end_war(self, a: int, b: int) -> None:
+        """The armed conflict between a and b ends."""
+        key = (min(a, b), max(a, b))
+        if self.wars.pop(key, None) is None:
+            return
+        self.at_war[:] = False
+        for x, y in self.wars:
+            self.at_war[[x, y]] = True
+        ca, cb = self.states[key[0]].iso3, self.states[key[1]].iso3
+        self.log_event("war_end", f"War between {ca} and {cb} ends", ca, other=cb)
+
+    def scale_hostility(self, group: list[int], others: list[int], factor: float) -> None:
+        """Multiply H (hence H*P) between two groups of states by ``factor``, both ways."""
+        hp = self.hp.tolil()
+        for i in group:
+            for j in others:
+                if hp[i, j]:
+                    hp[i, j] *= factor
+                if hp[j, i]:
+                    hp[j, i] *= factor
+        self.hp = hp.tocsr()
+
+    # ------------------------------------------------------------------ the legal process
+    def give_notice(
+        self, agent: StateAgent, treaty: str, move: Move | None, moved: list[str]
+    ) -> None:
+        """Agent deposits its instrument of withdrawal from ``treaty`` this month."""
+        agent.status[treaty] = Status.NOTICE
+        agent.since[treaty] = agent.notice_month[treaty] = self.month
+        record = metrics.notice_record(self, agent, treaty, move, moved)
+        self.notices.append(record)
+        self.log.append(record)
+
+    def start_accession(self, agent: StateAgent, treaty: str, move: Move) -> None:
+        """Agent deposits an instrument of accession to a treaty it had left."""
+        agent.status[treaty] = Status.ACCEDING
+        agent.since[treaty] = self.month
+        self.log_event(
+            "accession",
+            f"{agent.iso3} moves to rejoin {self.treaties[treaty].name} "
+            f"(pressure {move.pressure.total:.2f})",
+            agent.iso3,
+            treaty,
+        )
+
+    def log_withdrawal(self, agent: StateAgent, treaty: str) -> None:
+        """Log a withdrawal taking effect."""
+        since = self.config.date_of(agent.notice_month[treaty])
+        self.log_event(
+            "withdrawn",
+            f"{agent.iso3}'s withdrawal from {self.treaties[treaty].name} "
+            f"takes effect (notice {since})",
+            agent.iso3,
+            treaty,
+        )
+
+    def log_held(self, agent: StateAgent, treaty: str) -> None:
+        """Log a withdrawal held by the armed-conflict clause."""
+        self.log_event(
+            "held",
+            f"{agent.iso3}'s withdrawal from {self.treaties[treaty].name} is "
+            "due but held by Article 20: engaged in armed conflict",
+            agent.iso3,
+            treaty,
+        )
+
+    def log_event(
+        self, kind: str, message: str, iso3: str = "", treaty: str = "", other: str = ""
+    ) -> None:
+        """Append a plain-language event to the run's log."""
+        self.log.append(
+            {
+                "month": self.month,
+                "date": self.config.date_of(self.month),
+                "kind": kind,
+                "iso3": iso3,
+                "treaty": treaty,
+                "other": other,
+                "message": message,
+            }
+        )
+
+    # ------------------------------------------------------------------ outputs
+    def summary(self) -> dict[str, Any]:
+        """The run's outcomes: the object ``escalation run --json`` prints."""
+        return metrics.summary(self)
+
+    def timeseries(self) -> pd.DataFrame:
+        """One row per month: per-treaty counts, threat, arms, incidents, wars."""
+        return metrics.timeseries(self)
+
+    def states_frame(self) -> pd.DataFrame:
+        """One row per state per month."""
+        return metrics.states_frame(self)
+
+    def events_frame(self) -> pd.DataFrame:
+        """The event log with the pressure terms of every notice."""
+        return metrics.events_frame(self)
+
+    def cascade(self) -> dict[str, Any]:
+        """The cascade tree per treaty: who followed whom."""
+        return metrics.cascade(self)
+
+
+def rng_streams(seed: int) -> dict[str, np.random.Generator]:
+    """Per-mechanism generators from one root seed (see :mod:`sim.rng`)."""
+    return rngs.streams(seed)

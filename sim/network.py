@@ -1,0 +1,141 @@
+"""Networks: real borders from CSV, seeded synthetic graphs, neighbour weights and proximity.
+
+W_ij is the neighbour weight (land border 1.0, sea 0.5 by default) used for peer shares.
+Proximity P_ij is W_ij for neighbours and ``decay ** (d - 1)`` at network distance
+``2 <= d <= max_distance`` (0 beyond): threat and war fade with distance.
+"""
+
+from __future__ import annotations
+
+import csv
+from math import isqrt
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import scipy.sparse as sp
+
+from sim.errors import UserError
+from sim.scenario import NetworkConfig
+
+
+def read_borders(path: Path, codes: list[str], cfg: NetworkConfig, source: str) -> nx.Graph:
+    """Undirected weighted graph of the states in ``codes`` from a borders CSV.
+
+    Pairs that name a state outside the scenario are skipped (a scenario may include a subset);
+    a ``kind`` other than land/sea is an error.
+    """
+    graph = nx.Graph()
+    graph.add_nodes_from(codes)
+    known = set(codes)
+    weights = {"land": cfg.land_weight, "sea": cfg.sea_weight}
+    with path.open(newline="", encoding="utf-8") as fh:
+        for line, row in enumerate(csv.DictReader(fh), start=2):
+            a, b, kind = row.get("iso3_a"), row.get("iso3_b"), row.get("kind")
+            if kind not in weights:
+                raise UserError(
+                    str(path), f"line {line}.kind", f"must be land or sea, got {kind!r}"
+                )
+            if a in known and b in known and a != b:
+                # A pair listed as both land and sea keeps the stronger tie.
+                w = max(weights[kind], graph.edges[a, b]["weight"] if graph.has_edge(a, b) else 0)
+                graph.add_edge(a, b, weight=w)
+    if graph.number_of_edges() == 0:
+        raise UserError(source, "network.file", "no border pairs between the scenario's states")
+    return graph
+
+
+def synthetic_graph(cfg: NetworkConfig, seed: int, source: str) -> nx.Graph:
+    """A seeded synthetic graph with nodes ``0..n-1`` and unit edge weights."""
+    n = cfg.n
+    match cfg.kind:
+        case "ring":
+            # Each state tied to its k nearest on a circle (k = 2: a plain cycle).
+            if cfg.k >= n:
+                raise UserError(source, "network.k", f"must be below n={n}")
+            g = nx.watts_strogatz_graph(n, cfg.k, 0.0, seed=seed)
+        case "lattice":
+            side = isqrt(n)
+            if side * side != n:
+                raise UserError(source, "network.n", f"a lattice needs a square number, got {n}")
+            g = nx.convert_node_labels_to_integers(
+                nx.grid_2d_graph(side, side, periodic=side > 2), ordering="sorted"
+            )
+        case "erdos_renyi":
+            p = min(1.0, cfg.mean_degree / (n - 1))
+            g = nx.fast_gnp_random_graph(n, p, seed=seed)
+        case "small_world":
+            if cfg.k >= n:
+                raise UserError(source, "network.k", f"must be below n={n}")
+            g = nx.watts_strogatz_graph(n, cfg.k, cfg.rewire, seed=seed)
+        case "scale_free":
+            if cfg.m >= n:
+                raise UserError(source, "network.m", f"must be below n={n}")
+            g = nx.barabasi_albert_graph(n, cfg.m, seed=seed)
+        case "complete":
+            g = nx.complete_graph(n)
+        case _:  # pragma: no cover - pydantic restricts kind
+            raise UserError(source, "network.kind", f"not a synthetic kind: {cfg.kind}")
+    nx.set_edge_attributes(g, 1.0, "weight")
+    return g
+
+
+def hub(graph: nx.Graph) -> int:
+    """The highest-degree node (lowest index on ties): the synthetic scenarios' rival."""
+    return min(graph.nodes, key=lambda v: (-graph.degree(v), v))
+
+
+def weight_matrix(graph: nx.Graph, order: list) -> sp.csr_matrix:
+    """Symmetric neighbour-weight matrix W in the order of ``order``."""
+    return nx.to_scipy_sparse_array(graph, nodelist=order, weight="weight", format="csr").astype(
+        np.float64
+    )
+
+
+def proximity_from(
+    w: sp.csr_matrix, source: int, decay: float, max_distance: int
+) -> dict[int, float]:
+    """Proximity of every node within ``max_distance`` hops of ``source`` (excluding itself)."""
+    out: dict[int, float] = {}
+    frontier = [source]
+    seen = {source}
+    for d in range(1, max_distance + 1):
+        nxt = []
+        for u in frontier:
+            lo, hi = w.indptr[u], w.indptr[u + 1]
+            for v, weight in zip(w.indices[lo:hi], w.data[lo:hi], strict=True):
+                v = int(v)
+                if v in seen:
+                    continue
+                seen.add(v)
+                nxt.append(v)
+                out[v] = float(weight) if d == 1 else decay ** (d - 1)
+        frontier = nxt
+    return out
+
+
+def hostile_proximity(
+    w: sp.csr_matrix, hostility: sp.csr_matrix, decay: float, max_distance: int
+) -> sp.csr_matrix:
+    """HP_ij = H_ij * P_ij, computed by one bounded BFS per hostility target only."""
+    n = w.shape[0]
+    hc = hostility.tocsc()
+    rows, cols, vals = [], [], []
+    for j in np.flatnonzero(np.diff(hc.indptr)):
+        prox = proximity_from(w, int(j), decay, max_distance)
+        lo, hi = hc.indptr[j], hc.indptr[j + 1]
+        for i, h in zip(hc.indices[lo:hi], hc.data[lo:hi], strict=True):
+            p = prox.get(int(i), 0.0)
+            if p > 0 and h > 0:
+                rows.append(int(i))
+                cols.append(int(j))
+                vals.append(h * p)
+    return sp.csr_matrix((vals, (rows, cols)), shape=(n, n), dtype=np.float64)
+
+
+def hostile_neighbour_pairs(w: sp.csr_matrix, hostility: sp.csr_matrix) -> np.ndarray:
+    """Unordered neighbouring pairs (i < j) where either side regards the other as a threat."""
+    either = ((hostility + hostility.T) > 0).astype(np.float64)
+    adj = sp.triu(sp.csr_matrix(w).multiply(either), k=1).tocoo()
+    pairs = np.column_stack([adj.row, adj.col]).astype(np.int64).reshape(-1, 2)
+    return pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]

@@ -1,0 +1,90 @@
+"""Writing a run's results to a directory, all or nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import tomli_w
+
+from sim.errors import UserError
+
+if TYPE_CHECKING:
+    from sim.model import EscalationModel
+
+RUN_FILES = (
+    "summary.json",
+    "timeseries.parquet",
+    "states.parquet",
+    "events.csv",
+    "cascade.json",
+    "scenario.toml",
+    "timeline.png",
+)
+
+
+def to_json(obj: Any) -> str:
+    """Stable, human-readable JSON (fixed key order, NaN-free)."""
+    return json.dumps(obj, indent=2, allow_nan=False) + "\n"
+
+
+def resolved_scenario(model: EscalationModel) -> dict[str, Any]:
+    """The scenario as run: merged, overridden, with the run's seed and months."""
+    raw = dict(model.config.raw)
+    raw["seed"] = model.seed
+    raw["months"] = model.month
+    return raw
+
+
+def atomic_dir(out: Path, write: Callable[[Path], None]) -> None:
+    """Call ``write(tmp)`` on a fresh directory, then move its files into ``out``.
+
+    If ``write`` fails nothing is left behind; an existing ``out`` keeps its other files.
+    """
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise UserError(str(out), "--out", "exists and is not a directory")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    except OSError as exc:
+        raise UserError(str(out), "--out", f"cannot write: {exc.strerror}") from None
+    try:
+        write(tmp)
+        if not out.exists():
+            tmp.rename(out)
+            return
+        for f in sorted(tmp.iterdir()):
+            os.replace(f, out / f.name)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def write_run(model: EscalationModel, out: Path) -> None:
+    """Write the files of one run (see docs/output-schema.md)."""
+    from sim.plots.timeline import timeline
+
+    def write(d: Path) -> None:
+        ts, events = model.timeseries(), model.events_frame()
+        (d / "summary.json").write_text(to_json(model.summary()), encoding="utf-8")
+        ts.to_parquet(d / "timeseries.parquet", index=False)
+        model.states_frame().to_parquet(d / "states.parquet", index=False)
+        events.to_csv(d / "events.csv", index=False, lineterminator="\n")
+        (d / "cascade.json").write_text(to_json(model.cascade()), encoding="utf-8")
+        header = (
+            f"# Resolved scenario {model.config.name!r} (from {Path(model.config.source).name}),\n"
+            "# with all overrides, the seed and the months of this run.\n"
+        )
+        (d / "scenario.toml").write_text(
+            header + tomli_w.dumps(resolved_scenario(model)), encoding="utf-8"
+        )
+        names = {tid: r.name for tid, r in model.treaties.items()}
+        timeline(ts, events, names, f"{model.config.name}, seed {model.seed}", d / "timeline.png")
+
+    atomic_dir(out, write)

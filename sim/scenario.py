@@ -1,0 +1,501 @@
+"""Scenarios: declarative TOML -> validated, immutable objects.
+
+A scenario file is read with :mod:`tomllib`, merged onto the scenario it ``extends`` (tables are
+merged key by key, everything else is replaced), patched with ``--set`` style overrides, and
+validated by the pydantic models below. Unknown keys and out-of-range values are errors; cross
+references (state codes, treaty and alliance ids) are checked by :mod:`sim.world` once the state
+list is known. Every error is a :class:`~sim.errors.UserError` of the form ``file: key: message``.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import tomllib
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+
+from sim.errors import UserError
+
+MonthSpec = int | Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+Unit = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNeg = Annotated[float, Field(ge=0.0)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --------------------------------------------------------------------------- model parameters
+class ThreatParams(_Strict):
+    """Perceived threat: tau <- memory*tau + (1-memory)*target(S)."""
+
+    scale: Annotated[float, Field(gt=0.0)] = 5.0
+    memory: Unit = 0.85
+    reassurance: Unit = 0.5
+    posture_delta: NonNeg = 0.25
+    incident_boost: Unit = 0.05
+    war_boost: Unit = 0.3
+
+
+class DecisionParams(_Strict):
+    """Withdrawal pressure weights, noise scale and norm erosion."""
+
+    w_threat: NonNeg = 1.0
+    w_peer: NonNeg = 0.5
+    w_alliance: NonNeg = 0.5
+    w_norm: NonNeg = 0.5
+    noise: NonNeg = 0.05
+    norm_erosion: Unit = 0.5
+    reaccession: bool = False
+    reaccession_margin: NonNeg = 0.3
+
+
+class ConflictParams(_Strict):
+    """Monthly hazards of incidents and wars between hostile neighbours."""
+
+    incident_base: Unit = 0.01
+    incident_coupling: Unit = 0.2
+    war_onset: Unit = 0.0002
+    war_end: Unit = 0.02
+
+
+class StateParams(_Strict):
+    """Behavioural parameters of a state; ``None`` means 'use the default / the data'."""
+
+    norm: Unit | None = None
+    threshold: Annotated[float, Field(ge=-10.0, le=10.0)] | None = None
+    threshold_spread: NonNeg | None = None
+    reactivity: NonNeg | None = None
+    fatigue: Unit | None = None
+    grievance: float | None = None
+    arms: NonNeg | None = None
+    capacity: NonNeg | None = None
+
+
+class StatesConfig(_Strict):
+    """Which states exist and their parameters."""
+
+    file: str | None = None
+    include: list[str] | None = None
+    arms_column: str = "military_expenditure_pct_gdp_2024"
+    capacity_column: str = "gdp_usd_billions_2024"
+    capacity_scale: Annotated[float, Field(gt=0.0)] = 0.001
+    defaults: StateParams = StateParams(
+        norm=0.5,
+        threshold=0.5,
+        threshold_spread=0.0,
+        reactivity=0.001,
+        fatigue=0.02,
+        arms=1.0,
+        capacity=1.0,
+    )
+    overrides: dict[str, StateParams] = {}
+
+
+class NetworkConfig(_Strict):
+    """The neighbour graph: real borders or a seeded synthetic generator."""
+
+    kind: Literal[
+        "borders", "ring", "lattice", "erdos_renyi", "small_world", "scale_free", "complete"
+    ] = "borders"
+    file: str | None = None
+    land_weight: NonNeg = 1.0
+    sea_weight: NonNeg = 0.5
+    n: Annotated[int, Field(ge=2, le=10_000_000)] = 100
+    mean_degree: Annotated[float, Field(ge=0.0)] = 4.0
+    k: Annotated[int, Field(ge=2)] = 4
+    rewire: Unit = 0.1
+    m: Annotated[int, Field(ge=1)] = 2
+    rival: Literal["hub", "none"] = "hub"
+    seed: int | None = None
+    proximity_decay: Unit = 0.3
+    proximity_max_distance: Annotated[int, Field(ge=1, le=10)] = 3
+
+
+class TreatyConfig(_Strict):
+    """A treaty's rules (Article 20) and what it bans."""
+
+    name: str
+    notice_months: Annotated[int, Field(ge=0, le=240)] = 6
+    conflict_clause: bool = True
+    accession_months: Annotated[int, Field(ge=0, le=240)] = 6
+    military_value: Unit
+    salience: Unit
+    parties: list[str]
+
+
+class AllianceConfig(_Strict):
+    """An alliance: members, credibility and per-treaty recommendations to leave."""
+
+    name: str
+    members: list[str]
+    credibility: Unit = 0.7
+    recommendation: dict[str, Unit] = {}
+
+
+class HostilityConfig(_Strict):
+    """States in ``source`` regard states in ``target`` as a threat (H_ij = weight)."""
+
+    source: list[str]
+    target: list[str]
+    weight: NonNeg = 1.0
+    mutual: bool = False
+
+
+class _Event(_Strict):
+    month: MonthSpec
+    note: str = ""
+
+
+class WarStart(_Event):
+    """A scheduled war between two states (ends only when scheduled)."""
+
+    kind: Literal["war_start"]
+    states: Annotated[list[str], Field(min_length=2, max_length=2)]
+
+
+class WarEnd(_Event):
+    """The scheduled end of a war."""
+
+    kind: Literal["war_end"]
+    states: Annotated[list[str], Field(min_length=2, max_length=2)]
+
+
+class JoinAlliance(_Event):
+    """A state joins an alliance (and leaves any other)."""
+
+    kind: Literal["join_alliance"]
+    state: str
+    alliance: str
+
+
+class Mediation(_Event):
+    """Diplomatic mediation: hostility between the two groups falls by ``strength``."""
+
+    kind: Literal["mediation"]
+    states: list[str]
+    counterparts: list[str]
+    strength: Unit = 0.5
+
+
+class Credibility(_Event):
+    """Alliance credibility is set to ``value``."""
+
+    kind: Literal["credibility"]
+    alliance: str
+    value: Unit
+
+
+class Recommendation(_Event):
+    """An alliance recommends (value 1) or stops recommending (0) leaving a treaty."""
+
+    kind: Literal["recommendation"]
+    alliance: str
+    treaty: str
+    value: Unit = 1.0
+
+
+class Advocacy(_Event):
+    """Humanitarian advocacy raises norm commitment of the states by ``delta``."""
+
+    kind: Literal["advocacy"]
+    states: list[str]
+    delta: Annotated[float, Field(ge=-1.0, le=1.0)] = 0.1
+
+
+class TreatyRule(_Event):
+    """A change of a treaty's withdrawal rules from this month on."""
+
+    kind: Literal["treaty_rule"]
+    treaty: str
+    notice_months: Annotated[int, Field(ge=0, le=240)] | None = None
+    conflict_clause: bool | None = None
+
+
+class ForcedNotice(_Event):
+    """States give notice regardless of pressure (named, or ``random`` of the parties)."""
+
+    kind: Literal["notice"]
+    treaty: str
+    states: list[str] = []
+    random: Annotated[int, Field(ge=0)] = 0
+
+
+Event = Annotated[
+    WarStart
+    | WarEnd
+    | JoinAlliance
+    | Mediation
+    | Credibility
+    | Recommendation
+    | Advocacy
+    | TreatyRule
+    | ForcedNotice,
+    Field(discriminator="kind"),
+]
+
+
+class Scenario(_Strict):
+    """A validated scenario. ``source`` and ``base_dir`` say where it came from."""
+
+    name: str
+    description: str
+    start: Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = "2022-02"
+    months: Annotated[int, Field(ge=1, le=6000)] = 48
+    seed: Annotated[int, Field(ge=0)] = 0
+    threat: ThreatParams = ThreatParams()
+    decision: DecisionParams = DecisionParams()
+    conflict: ConflictParams = ConflictParams()
+    states: StatesConfig = StatesConfig()
+    network: NetworkConfig = NetworkConfig()
+    treaties: dict[str, TreatyConfig]
+    alliances: dict[str, AllianceConfig] = {}
+    hostility: list[HostilityConfig] = []
+    events: list[Event] = []
+    interventions: list[Event] = []
+    source: str = Field(default="<memory>", exclude=True)
+    base_dir: str = Field(default=".", exclude=True)
+    raw: dict[str, Any] = Field(default_factory=dict, exclude=True, repr=False)
+    _world_cache: Any = PrivateAttr(default=None)  # sim.world.World shared by runs
+
+    @model_validator(mode="after")
+    def _check_months(self) -> Scenario:
+        for group in ("events", "interventions"):
+            for k, ev in enumerate(getattr(self, group)):
+                m = month_index(ev.month, self.start)
+                if m < 0:
+                    raise ValueError(f"{group}.{k}.month {ev.month} is before start {self.start}")
+        return self
+
+    def month_of(self, spec: int | str) -> int:
+        """Month index (0 = start) of an int or ``YYYY-MM`` spec."""
+        return month_index(spec, self.start)
+
+    def date_of(self, month: int) -> str:
+        """``YYYY-MM`` of a month index."""
+        return month_date(self.start, month)
+
+    def data_path(self, relative: str, key: str) -> Path:
+        """Resolve a data file: beside the scenario file, else among the bundled scenarios."""
+        for base in (Path(self.base_dir), bundled_dir()):
+            p = (base / relative).resolve()
+            if p.is_file():
+                return p
+        raise UserError(self.source, key, f"data file not found: {relative}")
+
+
+# --------------------------------------------------------------------------- months
+def month_index(spec: int | str, start: str) -> int:
+    """Months from ``start`` (``YYYY-MM``) to ``spec`` (``YYYY-MM`` or already an int)."""
+    if isinstance(spec, int):
+        return spec
+    y, m = map(int, spec.split("-"))
+    y0, m0 = map(int, start.split("-"))
+    return (y - y0) * 12 + (m - m0)
+
+
+def month_date(start: str, month: int) -> str:
+    """``YYYY-MM`` of ``month`` months after ``start``."""
+    y0, m0 = map(int, start.split("-"))
+    total = y0 * 12 + (m0 - 1) + month
+    return f"{total // 12:04d}-{total % 12 + 1:02d}"
+
+
+# --------------------------------------------------------------------------- loading
+def bundled_dir() -> Path:
+    """Directory of the bundled scenarios (repo checkout or installed wheel)."""
+    installed = Path(str(resources.files("sim"))) / "_bundled" / "scenarios"
+    if installed.is_dir():
+        return installed
+    return Path(__file__).resolve().parent.parent / "scenarios"
+
+
+def bundled_scenarios() -> dict[str, tuple[Path, str]]:
+    """Bundled scenario names -> (path, one-line description)."""
+    out = {}
+    for path in sorted(bundled_dir().glob("*.toml")):
+        try:
+            desc = _read_toml(path).get("description", "")
+        except UserError:
+            desc = "(unreadable)"
+        out[path.stem] = (path, str(desc))
+    return out
+
+
+def resolve_path(name_or_path: str | Path) -> Path:
+    """A scenario path from a path or a bundled name."""
+    p = Path(name_or_path)
+    if p.suffix == ".toml" or p.exists():
+        if not p.is_file():
+            raise UserError(str(p), "", "scenario file not found")
+        return p
+    candidate = bundled_dir() / f"{name_or_path}.toml"
+    if candidate.is_file():
+        return candidate
+    names = ", ".join(bundled_scenarios())
+    raise UserError(
+        str(name_or_path), "", f"no such scenario file or bundled name (bundled: {names})"
+    )
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(str(path), "", f"malformed TOML: {exc}") from None
+    except OSError as exc:
+        raise UserError(str(path), "", f"cannot read: {exc.strerror}") from None
+
+
+def _merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(base)
+    for key, value in child.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _read_with_extends(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    data = _read_toml(path)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise UserError(str(path), "extends", "must be a scenario name or path")
+    parent_path = Path(parent)
+    if not parent_path.is_absolute():
+        beside = path.parent / parent
+        parent_path = beside if beside.is_file() else resolve_path(parent)
+    parent_path = parent_path.resolve()
+    if parent_path in seen:
+        raise UserError(str(path), "extends", "circular extends")
+    return _merge(_read_with_extends(parent_path, (*seen, parent_path)), data)
+
+
+_INDEX = re.compile(r"^\d+$")
+
+
+def parse_value(text: str) -> Any:
+    """A ``--set`` value: TOML syntax (``12``, ``0.5``, ``true``, ``["LTU"]``), else a string."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def apply_override(raw: dict[str, Any], dotted: str, value: Any, source: str) -> None:
+    """Set ``raw[dotted.path] = value``; list items are addressed by index (``events.0.month``)."""
+    parts = dotted.split(".")
+    if not dotted or any(not p for p in parts):
+        raise UserError(source, dotted, "override key must be a dotted path like a.b.c")
+    node: Any = raw
+    for depth, part in enumerate(parts):
+        last = depth == len(parts) - 1
+        here = ".".join(parts[: depth + 1])
+        if isinstance(node, list):
+            if not _INDEX.match(part) or int(part) >= len(node):
+                raise UserError(source, here, f"no list item {part} (the list has {len(node)})")
+            if last:
+                node[int(part)] = value
+            else:
+                node = node[int(part)]
+        elif isinstance(node, dict):
+            if last:
+                node[part] = value
+            else:
+                node = node.setdefault(part, {})
+        else:
+            raise UserError(source, here, "cannot set a key inside a plain value")
+
+
+def _error_key(loc: tuple[Any, ...]) -> str:
+    # Drop pydantic's discriminator tags (e.g. 'war_start') so keys read like the TOML.
+    parts = [str(p) for p in loc if not (isinstance(p, str) and p in _EVENT_KINDS)]
+    return ".".join(parts)
+
+
+_EVENT_KINDS = {
+    "war_start",
+    "war_end",
+    "join_alliance",
+    "mediation",
+    "credibility",
+    "recommendation",
+    "advocacy",
+    "treaty_rule",
+    "notice",
+}
+
+
+def validate(raw: dict[str, Any], source: str, base_dir: str) -> Scenario:
+    """Validate a raw scenario dict; errors name the source and the dotted key."""
+    try:
+        scenario = Scenario.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = _error_key(tuple(err["loc"]))
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key"
+        elif err["type"] == "missing":
+            msg = "required key is missing"
+        elif (
+            "input" in err
+            and err["type"] not in ("missing",)
+            and not isinstance(err["input"], dict | list)
+        ):
+            msg = f"{msg} (got {err['input']!r})"
+        raise UserError(source, key, msg) from None
+    return scenario.model_copy(update={"source": source, "base_dir": base_dir, "raw": raw})
+
+
+def load_scenario(
+    name_or_path: str | Path = "europe-2022",
+    overrides: dict[str, Any] | None = None,
+    **kw_overrides: Any,
+) -> Scenario:
+    """Load, merge, override and validate a scenario.
+
+    Args:
+        name_or_path: a bundled name (``europe-2022``) or a path to a TOML file.
+        overrides: dotted keys to values, e.g. ``{"treaties.ottawa.notice_months": 12}``.
+        **kw_overrides: the same as keywords; ``__`` stands for ``.`` (``decision__w_peer=1``).
+
+    Returns:
+        The validated :class:`Scenario`; ``scenario.raw`` is the fully resolved TOML data.
+
+    Raises:
+        UserError: on any malformed, unknown or out-of-range input.
+
+    """
+    path = resolve_path(name_or_path)
+    raw = copy.deepcopy(_cached_raw(path.resolve()))
+    items = dict(overrides or {})
+    items.update({k.replace("__", "."): v for k, v in kw_overrides.items()})
+    for key, value in items.items():
+        apply_override(raw, key, value, "--set")
+    try:
+        scenario = validate(raw, str(path), str(path.parent.resolve()))
+    except UserError as err:
+        # An error in an overridden key is the user's --set, not the file.
+        if any(err.key == k or err.key.startswith(k + ".") for k in items):
+            raise UserError("--set", err.key, err.message) from None
+        raise
+    from sim.world import check_references  # late import: world depends on scenario
+
+    check_references(scenario)
+    return scenario
+
+
+@cache
+def _cached_raw(path: Path) -> dict[str, Any]:
+    # Parsing is cached per file so that sweeps do not re-read TOML per run.
+    return _read_with_extends(path, (path,))
