@@ -142,9 +142,18 @@ class EscalationModel(mesa.Model):
             [threat.stimulus(w_, postures[j_]) for j_, w_ in map(self.threat_sources, range(n))]
         )
         g0 = arms.equilibrium_grievance(p["arms"], s0, p["reactivity"], p["fatigue"])
+        # Perceived threat starts in equilibrium with the starting posture, before any incident
+        # or war: tau_0 = target(S_0). A scheduled war then raises it from month 0 on.
+        c = self.config.threat
+        credibility = [self.credibility(a.alliance) for a in self.states]
+        tau0 = threat.threat_target(
+            s0, c.scale, credibility, c.reassurance, 0.0, 0.0, c.incident_boost, c.war_boost
+        )
         for i, agent in enumerate(self.states):
             if np.isnan(agent.grievance):
                 agent.grievance = float(g0[i])
+            agent.stimulus = float(s0[i])
+            agent.threat = agent._next_threat = float(tau0[i])
 
     # ------------------------------------------------------------------ the step
     def step(self) -> None:
