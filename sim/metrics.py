@@ -150,9 +150,13 @@ def cascade(model: EscalationModel) -> dict[str, Any]:
     out: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "treaties": {}}
     for tid in model.treaties:
         recs = [r for r in model.notices if r["treaty"] == tid]
-        first = {r["iso3"]: r["month"] for r in recs}
+        first: dict[str, int] = {}
+        for r in recs:
+            first.setdefault(r["iso3"], r["month"])
         nodes: dict[str, dict[str, Any]] = {}
         for r in recs:
+            if r["iso3"] in nodes:
+                continue  # the tree follows first notices; a later one (after rejoining) is logged
             infl = [c for c in r["other"].split(";") if c]
             parent = min(
                 infl,
@@ -189,6 +193,7 @@ def cascade(model: EscalationModel) -> dict[str, Any]:
 
 
 def _depth(nodes: dict[str, dict[str, Any]], code: str) -> int:
+    # Parents always gave notice in an earlier month, so this walk ends at a root.
     d = 1
     while nodes[code]["parent"]:
         code = nodes[code]["parent"]

@@ -193,7 +193,8 @@ class EscalationModel(mesa.Model):
                     for tid in self.treaties
                 ]
                 for a in self.states
-            ]
+            ],
+            dtype=bool,
         ).reshape(self.moved.shape)
         share = (gone & self.world.parties).sum(axis=0) / np.maximum(self.initial_parties, 1)
         erosion = self.config.decision.norm_erosion

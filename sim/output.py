@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import tomli_w
 
 from sim.errors import UserError
+from sim.scenario import bundled_dir
 
 if TYPE_CHECKING:
     from sim.model import EscalationModel
@@ -34,11 +35,24 @@ def to_json(obj: Any) -> str:
 
 
 def resolved_scenario(model: EscalationModel) -> dict[str, Any]:
-    """The scenario as run: merged, overridden, with the run's seed and months."""
-    raw = dict(model.config.raw)
-    raw["seed"] = model.seed
-    raw["months"] = model.month
-    return raw
+    """The scenario as run: merged, overridden, defaults filled in, with the run's seed and months.
+
+    Data paths are written so that the file loads from anywhere: relative to the bundled
+    scenarios when the data is bundled, absolute otherwise.
+    """
+    sc = model.config
+    data = sc.model_dump(mode="json", exclude_none=True)
+    data["seed"] = model.seed
+    data["months"] = model.month
+    bundled = bundled_dir().resolve()
+    for section in ("states", "network"):
+        rel = data.get(section, {}).get("file")
+        if rel:
+            path = sc.data_path(rel, f"{section}.file")
+            data[section]["file"] = (
+                path.relative_to(bundled).as_posix() if path.is_relative_to(bundled) else str(path)
+            )
+    return data
 
 
 def atomic_dir(out: Path, write: Callable[[Path], None]) -> None:

@@ -85,16 +85,22 @@ class StatesConfig(_Strict):
     arms_column: str = "military_expenditure_pct_gdp_2024"
     capacity_column: str = "gdp_usd_billions_2024"
     capacity_scale: Annotated[float, Field(gt=0.0)] = 0.001
-    defaults: StateParams = StateParams(
-        norm=0.5,
-        threshold=0.5,
-        threshold_spread=0.0,
-        reactivity=0.001,
-        fatigue=0.02,
-        arms=1.0,
-        capacity=1.0,
-    )
+    defaults: StateParams = StateParams()  # keys left out fall back to STATE_DEFAULTS
     overrides: dict[str, StateParams] = {}
+
+
+#: Built-in state parameters, used where neither an override, the data nor
+#: ``[states.defaults]`` gives a value. No grievance means "start in Richardson equilibrium".
+STATE_DEFAULTS: dict[str, float | None] = {
+    "norm": 0.5,
+    "threshold": 0.5,
+    "threshold_spread": 0.0,
+    "reactivity": 0.001,
+    "fatigue": 0.02,
+    "grievance": None,
+    "arms": 1.0,
+    "capacity": 1.0,
+}
 
 
 class NetworkConfig(_Strict):
@@ -253,7 +259,7 @@ class Scenario(_Strict):
     conflict: ConflictParams = ConflictParams()
     states: StatesConfig = StatesConfig()
     network: NetworkConfig = NetworkConfig()
-    treaties: dict[str, TreatyConfig]
+    treaties: dict[str, TreatyConfig] = {}
     alliances: dict[str, AllianceConfig] = {}
     hostility: list[HostilityConfig] = []
     events: list[Event] = []

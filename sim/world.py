@@ -18,7 +18,7 @@ import scipy.sparse as sp
 
 from sim import network as net
 from sim.errors import UserError
-from sim.scenario import Scenario, StateParams
+from sim.scenario import STATE_DEFAULTS, Scenario, StateParams
 
 ALL, RIVAL, OTHERS = "*", "@rival", "@others"
 
@@ -133,6 +133,8 @@ def _params(scenario: Scenario, rows: list[dict[str, str]]) -> dict[str, np.ndar
                 value = _num(row, column) * (cfg.capacity_scale if f == "capacity" else 1.0)
             if value is None:
                 value = defaults.get(f)
+            if value is None:
+                value = STATE_DEFAULTS[f]
             # NaN grievance means 'start in equilibrium' (see sim.arms.equilibrium_grievance).
             out[f][i] = math.nan if value is None else float(value)
     return out
