@@ -67,6 +67,13 @@ class StateAgent(mesa.Agent):
         self._next_arms = self.arms
         self._moves: list[Move] = []
 
+    def __repr__(self) -> str:
+        treaties = ", ".join(f"{t}={s.value}" for t, s in self.status.items())
+        return (
+            f"StateAgent({self.iso3}, threat={self.threat:.2f}, arms={self.arms:.2f}, "
+            f"alliance={self.alliance}, {treaties})"
+        )
+
     # ------------------------------------------------------------------ what others see
     @property
     def in_conflict(self) -> bool:
@@ -87,7 +94,8 @@ class StateAgent(mesa.Agent):
         """Threat stimulus from hostile neighbours' posture; perceived threat with memory."""
         m, p = self.model, self.model.config.threat
         sources, weights = m.threat_sources(self.pos)
-        self.stimulus = threat.stimulus(weights, [m.states[j].posture() for j in sources])
+        # Postures as of the start of the month (the model takes them once for everybody).
+        self.stimulus = threat.stimulus(weights, m.postures[sources])
         target = threat.threat_target(
             self.stimulus,
             p.scale,

@@ -204,6 +204,7 @@ class EscalationModel(mesa.Model):
                 for r, s in zip(self.treaties.values(), share, strict=True)
             ]
         )
+        self.postures = self._postures()
         self.at_war[:] = False
         for a, b in self.wars:
             self.at_war[[a, b]] = True
