@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from sim import __version__
 from sim.errors import UserError
@@ -35,6 +35,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sim.scenario import load_scenario
 
     overrides = _overrides(args.set)
+    if args.months is not None and not 1 <= args.months <= 6000:
+        raise UserError("--months", "months", f"must be between 1 and 6000, got {args.months}")
+    if args.seed is not None and args.seed < 0:
+        raise UserError("--seed", "seed", f"must be a non-negative integer, got {args.seed}")
     if args.months is not None:
         overrides["months"] = args.months
     if args.seed is not None:
@@ -118,9 +122,16 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line (exit 2), like every user error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``escalation``."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="escalation",
         description="Agent-based simulation of arms-control treaty withdrawal and rearmament.",
     )
