@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from sim.errors import UserError
 
@@ -27,7 +27,7 @@ NonNeg = Annotated[float, Field(ge=0.0)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 # --------------------------------------------------------------------------- model parameters
@@ -269,13 +269,16 @@ class Scenario(_Strict):
     raw: dict[str, Any] = Field(default_factory=dict, exclude=True, repr=False)
     _world_cache: Any = PrivateAttr(default=None)  # sim.world.World shared by runs
 
-    @model_validator(mode="after")
     def _check_months(self) -> Scenario:
         for group in ("events", "interventions"):
             for k, ev in enumerate(getattr(self, group)):
                 m = month_index(ev.month, self.start)
                 if m < 0:
-                    raise ValueError(f"{group}.{k}.month {ev.month} is before start {self.start}")
+                    raise UserError(
+                        self.source,
+                        f"{group}.{k}.month",
+                        f"{ev.month} is before start {self.start}",
+                    )
         return self
 
     def month_of(self, spec: int | str) -> int:
@@ -355,6 +358,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise UserError(str(path), "", f"malformed TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise UserError(
+            str(path), "", f"not UTF-8 text (byte {exc.start}): TOML must be UTF-8"
+        ) from None
     except OSError as exc:
         raise UserError(str(path), "", f"cannot read: {exc.strerror}") from None
 
@@ -379,7 +386,10 @@ def _read_with_extends(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any
     parent_path = Path(parent)
     if not parent_path.is_absolute():
         beside = path.parent / parent
-        parent_path = beside if beside.is_file() else resolve_path(parent)
+        try:
+            parent_path = beside if beside.is_file() else resolve_path(parent)
+        except UserError as err:
+            raise UserError(str(path), "extends", f"{parent}: {err.message}") from None
     parent_path = parent_path.resolve()
     if parent_path in seen:
         raise UserError(str(path), "extends", "circular extends")
@@ -424,7 +434,20 @@ def apply_override(raw: dict[str, Any], dotted: str, value: Any, source: str) ->
 
 def _error_key(loc: tuple[Any, ...]) -> str:
     # Drop pydantic's discriminator tags (e.g. 'war_start') so keys read like the TOML.
-    parts = [str(p) for p in loc if not (isinstance(p, str) and p in _EVENT_KINDS)]
+    parts = []
+    for k, p in enumerate(loc):
+        tag = (
+            isinstance(p, str)
+            and p in _EVENT_KINDS
+            and k >= 2
+            and isinstance(loc[k - 1], int)
+            and loc[k - 2] in ("events", "interventions")
+        )
+        union_member = (
+            isinstance(p, str) and k == len(loc) - 1 and p in ("int", "str", "constrained-str")
+        )
+        if not (tag or union_member):
+            parts.append(str(p))
     return ".".join(parts)
 
 
@@ -460,7 +483,9 @@ def validate(raw: dict[str, Any], source: str, base_dir: str) -> Scenario:
         ):
             msg = f"{msg} (got {err['input']!r})"
         raise UserError(source, key, msg) from None
-    return scenario.model_copy(update={"source": source, "base_dir": base_dir, "raw": raw})
+    scenario = scenario.model_copy(update={"source": source, "base_dir": base_dir, "raw": raw})
+    scenario._check_months()
+    return scenario
 
 
 def load_scenario(
@@ -488,16 +513,16 @@ def load_scenario(
     items.update({k.replace("__", "."): v for k, v in kw_overrides.items()})
     for key, value in items.items():
         apply_override(raw, key, value, "--set")
+    from sim.world import check_references  # late import: world depends on scenario
+
     try:
         scenario = validate(raw, str(path), str(path.parent.resolve()))
+        check_references(scenario)
     except UserError as err:
         # An error in an overridden key is the user's --set, not the file.
         if any(err.key == k or err.key.startswith(k + ".") for k in items):
             raise UserError("--set", err.key, err.message) from None
         raise
-    from sim.world import check_references  # late import: world depends on scenario
-
-    check_references(scenario)
     return scenario
 
 

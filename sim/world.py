@@ -172,7 +172,8 @@ def check_references(scenario: Scenario) -> None:
                 if hasattr(ev, attr):
                     states(getattr(ev, attr), f"{key}.{attr}")
             if hasattr(ev, "state"):
-                states([ev.state], f"{key}.state")
+                if ev.state not in codes:
+                    raise UserError(src, f"{key}.state", f"unknown state {ev.state!r}")
             if hasattr(ev, "alliance") and ev.alliance not in scenario.alliances:
                 raise UserError(src, f"{key}.alliance", f"unknown alliance {ev.alliance!r}")
             if hasattr(ev, "treaty") and ev.treaty not in scenario.treaties:
