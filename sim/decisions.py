@@ -16,8 +16,9 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
-# Thresholds are compared with a tolerance so that e.g. 9 of 50 neighbours meets phi = 0.18
-# although 9/50 < 0.18 in binary floating point (Watts' rule is share >= phi).
+# Thresholds are compared with a tolerance because a share computed in floating point can fall
+# a hair short of phi: 9 of 50 ties of weight 0.7 give q = 0.17999999999999997 < 0.18, yet
+# Watts' rule (share >= phi) says the state moves.
 TOLERANCE = 1e-9
 
 

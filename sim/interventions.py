@@ -32,9 +32,11 @@ def apply(model: EscalationModel, ev: sc.Event) -> None:
     sel = lambda items, key: world.select(items, model.config.source, key)  # noqa: E731
     match ev:
         case sc.WarStart(states=[a, b]):
-            model.start_war(world.index[a], world.index[b], scheduled=True)
+            for i, j in _sides(model, a, b):
+                model.start_war(i, j, scheduled=True)
         case sc.WarEnd(states=[a, b]):
-            model.end_war(world.index[a], world.index[b])
+            for i, j in _sides(model, a, b):
+                model.end_war(i, j)
         case sc.JoinAlliance(state=code, alliance=aid):
             model.states[world.index[code]].alliance = aid
             model.log_event("join_alliance", f"{code} joins {model.alliances[aid].name}", code)
@@ -93,6 +95,14 @@ def apply(model: EscalationModel, ev: sc.Event) -> None:
             for i in chosen:
                 if model.states[i].status[tid] is Status.PARTY:
                     model.give_notice(model.states[i], tid, None, [])
+
+
+def _sides(model: EscalationModel, a: str, b: str) -> list[tuple[int, int]]:
+    """The pairs of a war event; each side may be a code or a selector such as ``@rival``."""
+    src = model.config.source
+    left = model.world.select([a], src, "war.states.0")
+    right = model.world.select([b], src, "war.states.1")
+    return [(i, j) for i in left for j in right if i != j]
 
 
 def _names(model: EscalationModel, idx: list[int]) -> str:

@@ -305,15 +305,20 @@ class EscalationModel(mesa.Model):
         self.log_event("war_end", f"War between {ca} and {cb} ends", ca, other=cb)
 
     def scale_hostility(self, group: list[int], others: list[int], factor: float) -> None:
-        """Multiply H (hence H*P) between two groups of states by ``factor``, both ways."""
-        hp = self.hp.tolil()
-        for i in group:
-            for j in others:
-                if hp[i, j]:
-                    hp[i, j] *= factor
-                if hp[j, i]:
-                    hp[j, i] *= factor
-        self.hp = hp.tocsr()
+        """Multiply H (hence H*P) between two groups of states by ``factor``, both ways.
+
+        Each directed tie i -> j with one end in each group is scaled once, also when the
+        groups overlap (e.g. ``counterparts = ["*"]``).
+        """
+        n = len(self.states)
+        in_group, in_others = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+        in_group[group], in_others[others] = True, True
+        hp = self.hp.copy()
+        rows = np.repeat(np.arange(n), np.diff(hp.indptr))
+        cols = hp.indices
+        between = (in_group[rows] & in_others[cols]) | (in_others[rows] & in_group[cols])
+        hp.data[between] *= factor
+        self.hp = hp
 
     # ------------------------------------------------------------------ the legal process
     def give_notice(
