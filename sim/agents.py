@@ -3,6 +3,8 @@
 Reads like DESIGN §3: each method calls the pure rules of :mod:`sim.threat`,
 :mod:`sim.decisions`, :mod:`sim.arms` and :mod:`sim.treaties`; the model supplies what a state
 can see (rivals' posture, neighbours' moves, its alliance) as of the start of the month.
+The agent's variables are views of the model's arrays (:mod:`sim.state`), so the vectorised
+engine (:mod:`sim.kernel`), which runs the same rules on whole arrays, shares them.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import mesa
 
 from sim import arms, decisions, threat
 from sim.decisions import Pressure
+from sim.state import AllianceField, Field, TreatyField
 from sim.treaties import MOVED, Status, legal_step
 
 if TYPE_CHECKING:
@@ -22,7 +25,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Move:
-    """A decision taken this month, applied in :meth:`StateAgent.advance`."""
+    """A decision taken this month, carried out when all states apply theirs."""
 
     kind: str  # "notice" | "accede"
     treaty: str
@@ -36,35 +39,29 @@ class StateAgent(mesa.Agent):
 
     model: EscalationModel
 
-    def __init__(
-        self,
-        model: EscalationModel,
-        pos: int,
-        iso3: str,
-        name: str,
-        **params: float,
-    ) -> None:
+    arms = Field()  # x_i, military effort (% of GDP in europe-2022)
+    capacity = Field()  # economic size: posture = capacity * arms * (...)
+    threat = Field()  # tau_i in [0, 1], perceived threat
+    stimulus = Field()  # S_i, this month's threat stimulus
+    norm = Field()  # n_i in [0, 1], commitment to the humanitarian norm
+    threshold = Field()  # theta_i
+    reactivity = Field()  # a_i (Richardson)
+    fatigue = Field()  # m_i (Richardson)
+    grievance = Field()  # g_i (Richardson)
+    next_threat = Field()  # decided this month, applied in advance()
+    next_arms = Field()
+    alliance = AllianceField()
+    status = TreatyField("status")  # treaty id -> Status
+    since = TreatyField("month")  # month the pending instrument was deposited
+    notice_month = TreatyField("month")
+    withdrawn_month = TreatyField("month")
+    held = TreatyField("bool")  # due, but held by the armed-conflict clause
+
+    def __init__(self, model: EscalationModel, pos: int, iso3: str, name: str) -> None:
         super().__init__(model)
-        self.pos = pos
+        self.pos = pos  # row in the model's arrays
         self.iso3 = iso3
         self.name = name
-        self.arms: float = params["arms"]
-        self.capacity: float = params["capacity"]
-        self.norm: float = params["norm"]
-        self.threshold: float = params["threshold"]
-        self.reactivity: float = params["reactivity"]
-        self.fatigue: float = params["fatigue"]
-        self.grievance: float = params["grievance"]
-        self.threat: float = 0.0
-        self.stimulus: float = 0.0
-        self.alliance: str | None = None
-        self.status: dict[str, Status] = {}
-        self.since: dict[str, int | None] = {}
-        self.held: dict[str, bool] = {}
-        self.notice_month: dict[str, int | None] = {}
-        self.withdrawn_month: dict[str, int | None] = {}
-        self._next_threat = 0.0
-        self._next_arms = self.arms
         self._moves: list[Move] = []
 
     def __repr__(self) -> str:
@@ -106,24 +103,23 @@ class StateAgent(mesa.Agent):
             p.incident_boost,
             p.war_boost,
         )
-        self._next_threat = float(threat.update_threat(self.threat, target, p.memory))
+        self.next_threat = threat.update_threat(self.threat, target, p.memory)
 
     def decide(self) -> None:
         """Richardson rearmament, and for each treaty whether to give notice (or rejoin)."""
         m, d = self.model, self.model.config.decision
-        self._next_arms = float(
-            arms.richardson(self.arms, self.stimulus, self.reactivity, self.fatigue, self.grievance)
+        self.next_arms = arms.richardson(
+            self.arms, self.stimulus, self.reactivity, self.fatigue, self.grievance
         )
         self._moves = []
         for t, rules in enumerate(m.treaties.values()):
             status = self.status[rules.id]
             if status not in (Status.PARTY, Status.WITHDRAWN):
                 continue
-            q, moved = m.peer_share(self.pos, t)
             terms = decisions.pressure(
-                self._next_threat,
+                self.next_threat,
                 rules.military_value,
-                q,
+                m.peer_share(self.pos, t),
                 m.recommendation(self.alliance, rules.id),
                 self.norm,
                 m.salience_eff[t],
@@ -136,19 +132,25 @@ class StateAgent(mesa.Agent):
             if status is Status.PARTY and decisions.gives_notice(
                 terms.total, noise, self.threshold
             ):
-                self._moves.append(Move("notice", rules.id, terms, noise, moved))
+                self._moves.append(
+                    Move("notice", rules.id, terms, noise, m.moved_neighbours(self.pos, t))
+                )
             elif (
                 status is Status.WITHDRAWN
                 and d.reaccession
                 and decisions.re_accedes(terms.total, noise, self.threshold, d.reaccession_margin)
             ):
-                self._moves.append(Move("accede", rules.id, terms, noise, moved))
+                self._moves.append(Move("accede", rules.id, terms, noise, ()))
 
     def advance(self) -> None:
         """Apply this month's threat, arms and decisions, then run the legal process."""
+        self.threat, self.arms = self.next_threat, self.next_arms
+        self.carry_out(self._moves)
+
+    def carry_out(self, moves: list[Move]) -> None:
+        """Deposit this month's instruments, then let Article 20 run (shared by both engines)."""
         m = self.model
-        self.threat, self.arms = self._next_threat, self._next_arms
-        for move in self._moves:
+        for move in moves:
             if move.kind == "notice":
                 m.give_notice(self, move.treaty, move, list(move.moved_neighbours))
             else:

@@ -16,6 +16,8 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
+from sim.network import segment_sum
+
 # Thresholds are compared with a tolerance because a share computed in floating point can fall
 # a hair short of phi: 9 of 50 ties of weight 0.7 give q = 0.17999999999999997 < 0.18, yet
 # Watts' rule (share >= phi) says the state moves.
@@ -42,11 +44,17 @@ class Pressure(NamedTuple):
         return tuple(m / total if total > 0 else 0.0 for m in mags)  # type: ignore[return-value]
 
 
-def peer_share(weights: ArrayLike, moved: ArrayLike) -> float:
-    """Q = sum_j W_ij * moved_j / sum_j W_ij over i's neighbours (0 with no neighbours)."""
+def peer_share(weights: ArrayLike, moved: ArrayLike, total: float | None = None) -> float:
+    """Q = sum_j W_ij * moved_j / sum_j W_ij over i's neighbours (0 with no neighbours).
+
+    ``total`` is sum_j W_ij when the caller has it (the model precomputes it for all states).
+    """
     w = np.asarray(weights, dtype=float)
-    total = w.sum()
-    return float(np.dot(w, np.asarray(moved, dtype=float)) / total) if total > 0 else 0.0
+    total = float(w.sum()) if total is None else float(total)
+    if total <= 0:
+        return 0.0
+    terms = w * np.asarray(moved, dtype=float)
+    return segment_sum(terms) / total
 
 
 def effective_salience(salience: float, gone_share: float, erosion: float) -> float:
@@ -77,7 +85,7 @@ def pressure(
 
 def logistic_noise(u: ArrayLike, sigma: float) -> np.ndarray:
     """Logistic(0, sigma) noise from uniforms u in (0, 1) by the inverse CDF; 0 when sigma = 0."""
-    u = np.clip(np.asarray(u, dtype=float), 1e-12, 1.0 - 1e-12)
+    u = np.minimum(np.maximum(np.asarray(u, dtype=float), 1e-12), 1.0 - 1e-12)
     if sigma == 0:
         return np.zeros_like(u)
     return sigma * np.log(u / (1.0 - u))

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from sim.state import CODE
 from sim.treaties import MOVED, Status
 
 if TYPE_CHECKING:
@@ -21,19 +22,19 @@ TERMS = ("threat", "peer", "alliance", "norm")
 
 # --------------------------------------------------------------------------- reporters
 def model_reporters(model: EscalationModel) -> dict[str, Any]:
-    """Mesa model reporters: one timeseries row per month."""
+    """Mesa model reporters: one timeseries row per month (read from the state arrays)."""
     rep: dict[str, Any] = {
         "month": lambda m: m.month,
         "date": lambda m: m.config.date_of(m.month),
     }
-    for tid in model.treaties:
+    for t, tid in enumerate(model.treaties):
         for status in (Status.PARTY, Status.NOTICE, Status.WITHDRAWN):
-            rep[f"{tid}_{status.value}"] = _count(tid, status)
-        rep[f"{tid}_held"] = lambda m, tid=tid: sum(a.held[tid] for a in m.states)
+            rep[f"{tid}_{status.value}"] = _count(t, CODE[status])
+        rep[f"{tid}_held"] = lambda m, t=t: int(m.arr.held[:, t].sum())
     rep.update(
         {
-            "mean_threat": lambda m: float(np.mean([a.threat for a in m.states])),
-            "max_threat": lambda m: float(np.max([a.threat for a in m.states])),
+            "mean_threat": lambda m: float(np.mean(m.arr.threat)),
+            "max_threat": lambda m: float(np.max(m.arr.threat)),
             "total_arms": lambda m: m.total_arms(),
             "incidents": lambda m: int(m.incidents_now.sum() // 2),
             "wars": lambda m: len(m.wars),
@@ -42,8 +43,8 @@ def model_reporters(model: EscalationModel) -> dict[str, Any]:
     return rep
 
 
-def _count(tid: str, status: Status):
-    return lambda m: sum(a.status[tid] is status for a in m.states)
+def _count(t: int, code: Any):
+    return lambda m: int(np.count_nonzero(m.arr.status[:, t] == code))
 
 
 def agent_reporters(model: EscalationModel) -> dict[str, Any]:
@@ -90,7 +91,7 @@ def notice_record(
         model.world.w.indices[model.world.w.indptr[agent.pos] : model.world.w.indptr[agent.pos + 1]]
     )
     rec["message"] = (
-        f"{agent.iso3} gives notice on {name}: threat {agent._next_threat:.2f} ({shares[0]:.0%}), "
+        f"{agent.iso3} gives notice on {name}: threat {agent.next_threat:.2f} ({shares[0]:.0%}), "
         f"{len(moved)} of {neighbours} neighbours moved ({shares[1]:.0%}), "
         f"alliance advice {model.recommendation(agent.alliance, treaty):.2f} ({shares[2]:.0%}), "
         f"norm {agent.norm:.2f} ({shares[3]:.0%}); pressure {p.total:.2f}"

@@ -8,6 +8,10 @@ The step order is written here, and only here (STYLE: one numbered place):
 3. decide: every state decides on arms and on each treaty, on the world as of step 2;
 4. apply: all decisions take effect at once, then the legal process (Article 20) runs;
 5. record: Mesa's DataCollector takes the month's row.
+
+Two engines run phases 2-4: ``"agents"`` (the reference: each Mesa agent runs its rule) and
+``"vectorized"`` (:mod:`sim.kernel`: the same rules on whole arrays). Both read and write the
+same state arrays and draw the same random numbers, so they give identical results.
 """
 
 from __future__ import annotations
@@ -19,13 +23,15 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from sim import arms, conflict, interventions, metrics, threat
+from sim import arms, conflict, decisions, interventions, kernel, metrics, threat
 from sim import rng as rngs
 from sim.agents import Move, StateAgent
 from sim.conflict import War
 from sim.errors import UserError
+from sim.network import segment_sums
 from sim.scenario import Scenario, load_scenario
-from sim.treaties import MOVED, Status, TreatyRules
+from sim.state import ACCEDING, CODE, NOTICE, WITHDRAWN, StateArrays
+from sim.treaties import Status, TreatyRules
 from sim.world import World, build_world
 
 
@@ -46,6 +52,7 @@ class EscalationModel(mesa.Model):
         scenario: a :class:`~sim.scenario.Scenario`, or a bundled name / path to load.
         rng: the root seed of the run (default: the scenario's ``seed``).
         record_states: collect one row per state per month (off for large sweeps).
+        engine: ``"agents"`` (the Mesa reference) or ``"vectorized"`` (same results, faster).
 
     """
 
@@ -55,6 +62,7 @@ class EscalationModel(mesa.Model):
         *,
         rng: int | None = None,
         record_states: bool = True,
+        engine: str = "agents",
     ) -> None:
         if not isinstance(scenario, Scenario):
             scenario = load_scenario(scenario)
@@ -65,7 +73,9 @@ class EscalationModel(mesa.Model):
         self.streams = _streams = rng_streams(self.seed)
         super().__init__(rng=_streams["mesa"])
         self.config = scenario  # the validated Scenario (Mesa reserves `model.scenario`)
-        self.engine = "agents"
+        if engine not in ENGINES:
+            raise UserError("--engine", "engine", f"must be one of {', '.join(ENGINES)}")
+        self.engine = engine
         self.world: World = build_world(scenario, rngs.graph_seed(self.seed))
         self.month = 0
         self.treaties = {
@@ -80,10 +90,12 @@ class EscalationModel(mesa.Model):
             )
             for tid, t in scenario.treaties.items()
         }
+        self.treaty_index = {tid: t for t, tid in enumerate(self.treaties)}
         self.alliances = {
             aid: Alliance(aid, a.name, a.credibility, dict(a.recommendation))
             for aid, a in scenario.alliances.items()
         }
+        self.alliance_ids = list(self.alliances)
         self._schedule = interventions.schedule(scenario)
         self.hp = self.world.hp.copy()
         self.wars: dict[tuple[int, int], War] = {}
@@ -91,12 +103,12 @@ class EscalationModel(mesa.Model):
         self.incident_total = 0
         self.log: list[dict[str, Any]] = []
         self.notices: list[dict[str, Any]] = []
-        self._make_agents()
-        n = len(self.states)
+        n = len(self.world.codes)
         self.at_war = np.zeros(n, dtype=bool)
         self.exposure = np.zeros(n)
         self.incidents_now = np.zeros(n)
         self.initial_parties = self.world.parties.sum(axis=0)
+        self._make_agents()
         self._observe()
         self.initial_arms = self.total_arms()
         self.datacollector = mesa.DataCollector(
@@ -106,54 +118,34 @@ class EscalationModel(mesa.Model):
 
     def _make_agents(self) -> None:
         w, n = self.world, len(self.world.codes)
-        p = dict(w.params)
-        spread = np.nan_to_num(p["threshold_spread"])
+        p = w.params
+        self.arr = arr = StateArrays.empty(n, len(self.treaties))
+        for name in ("arms", "capacity", "norm", "reactivity", "fatigue", "grievance"):
+            getattr(arr, name)[:] = p[name]
         # Heterogeneous thresholds: theta_i = theta + spread * z_i (init stream, one draw each).
-        p["threshold"] = p["threshold"] + spread * self.streams["init"].standard_normal(n)
-        self.states: list[StateAgent] = []
-        for i, code in enumerate(w.codes):
-            agent = StateAgent(
-                self,
-                i,
-                code,
-                w.names[i],
-                **{
-                    k: float(p[k][i])
-                    for k in (
-                        "arms",
-                        "capacity",
-                        "norm",
-                        "threshold",
-                        "reactivity",
-                        "fatigue",
-                        "grievance",
-                    )
-                },
-            )
-            agent.alliance = w.alliance_of[i]
-            for t, tid in enumerate(w.treaty_ids):
-                agent.status[tid] = Status.PARTY if w.parties[i, t] else Status.NON_PARTY
-                agent.since[tid] = agent.notice_month[tid] = agent.withdrawn_month[tid] = None
-                agent.held[tid] = False
-            self.states.append(agent)
+        spread = np.nan_to_num(p["threshold_spread"])
+        arr.threshold[:] = p["threshold"] + spread * self.streams["init"].standard_normal(n)
+        arr.alliance[:] = [self.alliance_ids.index(a) if a else -1 for a in w.alliance_of]
+        arr.status[:] = np.where(w.parties, CODE[Status.PARTY], CODE[Status.NON_PARTY])
+        self.states: list[StateAgent] = [
+            StateAgent(self, i, code, w.names[i]) for i, code in enumerate(w.codes)
+        ]
         # States without a given grievance start in Richardson equilibrium (sim.arms).
-        postures = self._postures()
-        s0 = np.array(
-            [threat.stimulus(w_, postures[j_]) for j_, w_ in map(self.threat_sources, range(n))]
-        )
-        g0 = arms.equilibrium_grievance(p["arms"], s0, p["reactivity"], p["fatigue"])
+        moves = np.zeros(n)
+        postures = threat.posture(arr.arms, arr.capacity, moves, self.config.threat.posture_delta)
+        s0 = segment_sums(self.hp.data * postures[self.hp.indices], self.hp.indptr)
+        g0 = arms.equilibrium_grievance(arr.arms, s0, arr.reactivity, arr.fatigue)
+        arr.grievance[:] = np.where(np.isnan(arr.grievance), g0, arr.grievance)
         # Perceived threat starts in equilibrium with the starting posture, before any incident
         # or war: tau_0 = target(S_0). A scheduled war then raises it from month 0 on.
         c = self.config.threat
-        credibility = [self.credibility(a.alliance) for a in self.states]
         tau0 = threat.threat_target(
-            s0, c.scale, credibility, c.reassurance, 0.0, 0.0, c.incident_boost, c.war_boost
-        )
-        for i, agent in enumerate(self.states):
-            if np.isnan(agent.grievance):
-                agent.grievance = float(g0[i])
-            agent.stimulus = float(s0[i])
-            agent.threat = agent._next_threat = float(tau0[i])
+            s0, c.scale, self.credibilities(), c.reassurance, 0.0, 0.0, c.incident_boost,
+            c.war_boost,
+        )  # fmt: skip
+        arr.stimulus[:] = s0
+        arr.threat[:] = arr.next_threat[:] = tau0
+        arr.next_arms[:] = arr.arms
 
     # ------------------------------------------------------------------ the step
     def step(self) -> None:
@@ -163,10 +155,17 @@ class EscalationModel(mesa.Model):
             interventions.apply(self, ev)
         self._conflicts()  # 1. incidents and wars
         self._observe()
-        self.agents.do("perceive")  # 2. perceive
+        vectorized = self.engine == "vectorized"
+        if vectorized:  # 2. perceive
+            kernel.perceive(self)
+        else:
+            self.agents.do("perceive")
         self.draws = self.streams["decisions"].random((len(self.states), len(self.treaties)))
-        self.agents.do("decide")  # 3. decide
-        self.agents.do("advance")  # 4. apply
+        if vectorized:  # 3. decide and 4. apply
+            kernel.advance(self, kernel.decide(self))
+        else:
+            self.agents.do("decide")
+            self.agents.do("advance")
         self._observe()
         self.datacollector.collect(self)  # 5. record
         self.month += 1
@@ -178,33 +177,17 @@ class EscalationModel(mesa.Model):
         return self
 
     # ------------------------------------------------------------------ what states see
-    def _postures(self) -> np.ndarray:
-        return np.array([a.posture() for a in self.states])
-
     def _observe(self) -> None:
         """Shared observations of the world as it stands: moves, norm erosion, war exposure."""
-        self.moved = np.array(
-            [[a.status[tid] in MOVED for tid in self.treaties] for a in self.states], dtype=bool
-        ).reshape(len(self.states), len(self.treaties))
-        gone = np.array(
-            [
-                [
-                    a.status[tid] in MOVED or a.status[tid] is Status.ACCEDING
-                    for tid in self.treaties
-                ]
-                for a in self.states
-            ],
-            dtype=bool,
-        ).reshape(self.moved.shape)
+        arr = self.arr
+        self.moved = (arr.status == NOTICE) | (arr.status == WITHDRAWN)
+        gone = self.moved | (arr.status == ACCEDING)
         share = (gone & self.world.parties).sum(axis=0) / np.maximum(self.initial_parties, 1)
         erosion = self.config.decision.norm_erosion
-        self.salience_eff = np.array(
-            [
-                r.salience * (1.0 - erosion * s)
-                for r, s in zip(self.treaties.values(), share, strict=True)
-            ]
-        )
-        self.postures = self._postures()
+        salience = np.array([r.salience for r in self.treaties.values()])
+        self.salience_eff = salience * (1.0 - erosion * share)
+        delta = self.config.threat.posture_delta
+        self.postures = threat.posture(arr.arms, arr.capacity, self.moved.sum(axis=1), delta)
         self.at_war[:] = False
         for a, b in self.wars:
             self.at_war[[a, b]] = True
@@ -219,19 +202,34 @@ class EscalationModel(mesa.Model):
         lo, hi = self.hp.indptr[i], self.hp.indptr[i + 1]
         return self.hp.indices[lo:hi], self.hp.data[lo:hi]
 
-    def peer_share(self, i: int, t: int) -> tuple[float, tuple[str, ...]]:
-        """Weighted share of i's neighbours that moved on treaty t, and who they are."""
+    def peer_share(self, i: int, t: int) -> float:
+        """Weighted share of i's neighbours that moved on treaty t (sim.decisions.peer_share)."""
         w = self.world.w
         lo, hi = w.indptr[i], w.indptr[i + 1]
-        nbrs, weights = w.indices[lo:hi], w.data[lo:hi]
-        moved = self.moved[nbrs, t]
-        total = self.world.neighbour_weight[i]
-        q = float(np.dot(weights, moved) / total) if total > 0 else 0.0
-        return q, tuple(self.world.codes[j] for j in nbrs[moved])
+        return decisions.peer_share(
+            w.data[lo:hi], self.moved[w.indices[lo:hi], t], self.world.neighbour_weight[i]
+        )
+
+    def moved_neighbours(self, i: int, t: int) -> tuple[str, ...]:
+        """The codes of i's neighbours that have given notice on or left treaty t."""
+        w = self.world.w
+        nbrs = w.indices[w.indptr[i] : w.indptr[i + 1]]
+        return tuple(self.world.codes[j] for j in nbrs[self.moved[nbrs, t]])
 
     def credibility(self, alliance: str | None) -> float:
         """The credibility of a state's alliance (0 without one)."""
         return self.alliances[alliance].credibility if alliance else 0.0
+
+    def credibilities(self) -> np.ndarray:
+        """c_A(i) for every state (0 without an alliance)."""
+        table = np.array([a.credibility for a in self.alliances.values()] + [0.0])
+        return table[self.arr.alliance]  # index -1 picks the trailing 0
+
+    def recommendations(self, t: int) -> np.ndarray:
+        """r_A^T(t) for every state and treaty column t (0 without an alliance)."""
+        tid = list(self.treaties)[t]
+        table = np.array([a.recommendation.get(tid, 0.0) for a in self.alliances.values()] + [0.0])
+        return table[self.arr.alliance]
 
     def recommendation(self, alliance: str | None, treaty: str) -> float:
         """The alliance's recommendation to leave a treaty (0 without one)."""
@@ -239,7 +237,7 @@ class EscalationModel(mesa.Model):
 
     def total_arms(self) -> float:
         """Total military effort weighted by capacity (spending, in the scenario's units)."""
-        return float(sum(a.arms * a.capacity for a in self.states))
+        return float(np.add.reduce(self.arr.arms * self.arr.capacity))
 
     # ------------------------------------------------------------------ conflict
     def _conflicts(self) -> None:
@@ -249,7 +247,7 @@ class EscalationModel(mesa.Model):
         self.incidents_now = np.zeros(len(self.states))
         if not len(pairs):
             return
-        tau = np.array([a.threat for a in self.states])
+        tau = self.arr.threat
         keys = [(int(a), int(b)) for a, b in pairs]
         at_war = np.array([k in self.wars for k in keys])
         scheduled = np.array([k in self.wars and self.wars[k].scheduled for k in keys])
@@ -400,6 +398,9 @@ class EscalationModel(mesa.Model):
     def cascade(self) -> dict[str, Any]:
         """The cascade tree per treaty: who followed whom."""
         return metrics.cascade(self)
+
+
+ENGINES = ("agents", "vectorized")
 
 
 def rng_streams(seed: int) -> dict[str, np.random.Generator]:

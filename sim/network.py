@@ -80,6 +80,31 @@ def synthetic_graph(cfg: NetworkConfig, seed: int, source: str) -> nx.Graph:
     return g
 
 
+def segment_sums(values: np.ndarray, indptr: np.ndarray) -> np.ndarray:
+    """Sum ``values[indptr[i]:indptr[i+1]]`` for every i (0 for an empty segment).
+
+    Every neighbour sum of the model goes through this one function, in both engines, so that
+    their floating-point results agree to the bit (numpy's ``add.reduceat`` sums a segment the
+    same way whether it is alone or one of many; a BLAS dot or scipy's matvec do not promise
+    that).
+    """
+    indptr = np.asarray(indptr)
+    counts = np.diff(indptr)
+    out = np.zeros(len(counts))
+    nonempty = counts > 0
+    if nonempty.any():
+        out[nonempty] = np.add.reduceat(np.asarray(values, dtype=float), indptr[:-1][nonempty])
+    return out
+
+
+_FIRST = np.zeros(1, dtype=np.intp)
+
+
+def segment_sum(values: np.ndarray) -> float:
+    """The sum of one segment, exactly as :func:`segment_sums` would give it among many."""
+    return float(np.add.reduceat(values, _FIRST)[0]) if len(values) else 0.0
+
+
 def hub(graph: nx.Graph) -> int:
     """The highest-degree node (lowest index on ties): the synthetic scenarios' rival."""
     return min(graph.nodes, key=lambda v: (-graph.degree(v), v))

@@ -16,6 +16,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from sim.network import segment_sum
+
 
 def posture(arms: ArrayLike, capacity: ArrayLike, moves: ArrayLike, delta: float) -> np.ndarray:
     """Posture y = capacity * arms * (1 + delta * moves), as a rival sees it."""
@@ -23,8 +25,9 @@ def posture(arms: ArrayLike, capacity: ArrayLike, moves: ArrayLike, delta: float
 
 
 def stimulus(weights: ArrayLike, rival_postures: ArrayLike) -> float:
-    """S_i = sum over threat sources of (H_ij * P_ij) * y_j."""
-    return float(np.dot(np.asarray(weights, dtype=float), np.asarray(rival_postures, dtype=float)))
+    """S_i = sum over threat sources of (H_ij * P_ij) * y_j (one state's row)."""
+    terms = np.asarray(weights, dtype=float) * np.asarray(rival_postures, dtype=float)
+    return segment_sum(terms)
 
 
 def threat_target(
@@ -42,7 +45,7 @@ def threat_target(
         1.0 - reassurance * np.asarray(credibility)
     )
     raised = base + incident_boost * np.asarray(incidents) + war_boost * np.asarray(war_exposure)
-    return np.clip(raised, 0.0, 1.0)
+    return np.minimum(np.maximum(raised, 0.0), 1.0)
 
 
 def update_threat(tau: ArrayLike, target: ArrayLike, memory: float) -> np.ndarray:

@@ -120,7 +120,7 @@ def check_invariants(model: EscalationModel) -> None:
         assert a.arms >= 0.0, f"{a.iso3} arms {a.arms} < 0 in month {month}"
         assert 0.0 <= a.threat <= 1.0, f"{a.iso3} threat {a.threat} outside [0, 1] in {month}"
         for k, (tid, rules) in enumerate(model.treaties.items()):
-            q, _ = model.peer_share(a.pos, k)
+            q = model.peer_share(a.pos, k)
             assert 0.0 <= q <= 1.0 + 1e-12, f"{a.iso3} peer share {q} on {tid} in month {month}"
             status = a.status[tid]
             if status is Status.NOTICE:
