@@ -16,7 +16,6 @@ import numpy as np
 
 from sim import arms, decisions, threat
 from sim.agents import Move
-from sim.network import segment_sums
 from sim.state import ACCEDING, NOTICE, PARTY, WITHDRAWN
 
 if TYPE_CHECKING:
@@ -26,7 +25,7 @@ if TYPE_CHECKING:
 def perceive(model: EscalationModel) -> None:
     """Every state's stimulus and perceived threat (``StateAgent.perceive``)."""
     arr, hp, p = model.arr, model.hp, model.config.threat
-    arr.stimulus[:] = segment_sums(hp.data * model.postures[hp.indices], hp.indptr)
+    arr.stimulus[:] = model.hp_rows.sums(hp.data * model.postures[hp.indices])
     target = threat.threat_target(
         arr.stimulus,
         p.scale,
@@ -58,7 +57,7 @@ def decide(model: EscalationModel) -> dict[int, list[Move]]:
         eligible = (status == PARTY) | ((status == WITHDRAWN) & d.reaccession)
         if not eligible.any():
             continue
-        sums = segment_sums(w.data * model.moved[w.indices, t], w.indptr)
+        sums = model.world.w_rows.sums(w.data * model.moved[w.indices, t])
         q = np.divide(sums, total, out=np.zeros_like(sums), where=total > 0)
         terms = decisions.pressure(
             arr.next_threat,

@@ -28,7 +28,7 @@ from sim import rng as rngs
 from sim.agents import Move, StateAgent
 from sim.conflict import War
 from sim.errors import UserError
-from sim.network import segment_sums
+from sim.network import Rows
 from sim.scenario import Scenario, load_scenario
 from sim.state import ACCEDING, CODE, NOTICE, WITHDRAWN, StateArrays
 from sim.treaties import Status, TreatyRules
@@ -97,8 +97,14 @@ class EscalationModel(mesa.Model):
         }
         self.alliance_ids = list(self.alliances)
         self._schedule = interventions.schedule(scenario)
-        self.hp = self.world.hp.copy()
+        self.hp = self.world.hp.copy()  # mediation scales its data; the structure stays
+        self.hp_rows = Rows(self.hp.indptr)
         self.wars: dict[tuple[int, int], War] = {}
+        self._wars_changed, self._wars_seen = 0, -1
+        pairs = self.world.pairs
+        self._pair_index = {(int(a), int(b)): k for k, (a, b) in enumerate(pairs)}
+        self._pair_at_war = np.zeros(len(pairs), dtype=bool)
+        self._pair_scheduled = np.zeros(len(pairs), dtype=bool)
         self.wars_begun = 0
         self.incident_total = 0
         self.log: list[dict[str, Any]] = []
@@ -111,8 +117,9 @@ class EscalationModel(mesa.Model):
         self._make_agents()
         self._observe()
         self.initial_arms = self.total_arms()
+        self.record_states = record_states
         self.datacollector = mesa.DataCollector(
-            model_reporters=metrics.model_reporters(self),
+            tables={"timeseries": metrics.timeseries_columns(self)},
             agent_reporters=metrics.agent_reporters(self) if record_states else None,
         )
 
@@ -133,7 +140,7 @@ class EscalationModel(mesa.Model):
         # States without a given grievance start in Richardson equilibrium (sim.arms).
         moves = np.zeros(n)
         postures = threat.posture(arr.arms, arr.capacity, moves, self.config.threat.posture_delta)
-        s0 = segment_sums(self.hp.data * postures[self.hp.indices], self.hp.indptr)
+        s0 = self.hp_rows.sums(self.hp.data * postures[self.hp.indices])
         g0 = arms.equilibrium_grievance(arr.arms, s0, arr.reactivity, arr.fatigue)
         arr.grievance[:] = np.where(np.isnan(arr.grievance), g0, arr.grievance)
         # Perceived threat starts in equilibrium with the starting posture, before any incident
@@ -166,8 +173,9 @@ class EscalationModel(mesa.Model):
         else:
             self.agents.do("decide")
             self.agents.do("advance")
-        self._observe()
-        self.datacollector.collect(self)  # 5. record
+        self.datacollector.add_table_row("timeseries", metrics.timeseries_row(self))  # 5. record
+        if self.record_states:
+            self.datacollector.collect(self)
         self.month += 1
 
     def run(self, months: int | None = None) -> EscalationModel:
@@ -188,14 +196,13 @@ class EscalationModel(mesa.Model):
         self.salience_eff = salience * (1.0 - erosion * share)
         delta = self.config.threat.posture_delta
         self.postures = threat.posture(arr.arms, arr.capacity, self.moved.sum(axis=1), delta)
-        self.at_war[:] = False
-        for a, b in self.wars:
-            self.at_war[[a, b]] = True
-        self.exposure = conflict.war_exposure(
-            self.at_war,
-            {int(j): self.world.proximity(int(j)) for j in np.flatnonzero(self.at_war)},
-            len(self.states),
-        )
+        if self._wars_seen != self._wars_changed:  # exposure only changes with the wars
+            self._wars_seen = self._wars_changed
+            self.exposure = conflict.war_exposure(
+                self.at_war,
+                {int(j): self.world.proximity(int(j)) for j in np.flatnonzero(self.at_war)},
+                len(self.states),
+            )
 
     def threat_sources(self, i: int) -> tuple[np.ndarray, np.ndarray]:
         """States i regards as a threat, and H_ij * P_ij for each."""
@@ -248,15 +255,12 @@ class EscalationModel(mesa.Model):
         if not len(pairs):
             return
         tau = self.arr.threat
-        keys = [(int(a), int(b)) for a, b in pairs]
-        at_war = np.array([k in self.wars for k in keys])
-        scheduled = np.array([k in self.wars and self.wars[k].scheduled for k in keys])
         c = self.config.conflict
         incident, onset, end = conflict.hazards(
             tau[pairs[:, 0]],
             tau[pairs[:, 1]],
-            at_war,
-            scheduled,
+            self._pair_at_war,
+            self._pair_scheduled,
             u_inc,
             u_war,
             c.incident_base,
@@ -264,6 +268,7 @@ class EscalationModel(mesa.Model):
             c.war_onset,
             c.war_end,
         )
+        keys = pairs.tolist()
         for k in np.flatnonzero(incident):
             a, b = keys[k]
             self.incidents_now[[a, b]] += 1
@@ -286,19 +291,29 @@ class EscalationModel(mesa.Model):
             return
         self.wars[key] = War(key[0], key[1], self.month, scheduled)
         self.wars_begun += 1
-        self.at_war[list(key)] = True
+        self._wars_updated()
         how = "scheduled" if scheduled else "escalation"
         ca, cb = self.states[key[0]].iso3, self.states[key[1]].iso3
         self.log_event("war_start", f"War between {ca} and {cb} ({how})", ca, other=cb)
+
+    def _wars_updated(self) -> None:
+        """Refresh who is at war (states and hostile pairs) after a war starts or ends."""
+        self.at_war[:] = False
+        self._pair_at_war[:] = False
+        self._pair_scheduled[:] = False
+        for key, war in self.wars.items():
+            self.at_war[list(key)] = True
+            k = self._pair_index.get(key)
+            if k is not None:
+                self._pair_at_war[k], self._pair_scheduled[k] = True, war.scheduled
+        self._wars_changed += 1
 
     def end_war(self, a: int, b: int) -> None:
         """The armed conflict between a and b ends."""
         key = (min(a, b), max(a, b))
         if self.wars.pop(key, None) is None:
             return
-        self.at_war[:] = False
-        for x, y in self.wars:
-            self.at_war[[x, y]] = True
+        self._wars_updated()
         ca, cb = self.states[key[0]].iso3, self.states[key[1]].iso3
         self.log_event("war_end", f"War between {ca} and {cb} ends", ca, other=cb)
 

@@ -88,13 +88,24 @@ def segment_sums(values: np.ndarray, indptr: np.ndarray) -> np.ndarray:
     same way whether it is alone or one of many; a BLAS dot or scipy's matvec do not promise
     that).
     """
-    indptr = np.asarray(indptr)
-    counts = np.diff(indptr)
-    out = np.zeros(len(counts))
-    nonempty = counts > 0
-    if nonempty.any():
-        out[nonempty] = np.add.reduceat(np.asarray(values, dtype=float), indptr[:-1][nonempty])
-    return out
+    return Rows(indptr).sums(values)
+
+
+class Rows:
+    """:func:`segment_sums` over a fixed CSR structure, with its bookkeeping done once."""
+
+    def __init__(self, indptr: np.ndarray) -> None:
+        indptr = np.asarray(indptr)
+        self.n = len(indptr) - 1
+        self.nonempty = np.diff(indptr) > 0
+        self.starts = indptr[:-1][self.nonempty]
+
+    def sums(self, values: np.ndarray) -> np.ndarray:
+        """Row sums of ``values`` laid out like the CSR data."""
+        out = np.zeros(self.n)
+        if self.starts.size:
+            out[self.nonempty] = np.add.reduceat(np.asarray(values, dtype=float), self.starts)
+        return out
 
 
 _FIRST = np.zeros(1, dtype=np.intp)

@@ -52,6 +52,11 @@ class World:
         return {c: i for i, c in enumerate(self.codes)}
 
     @cached_property
+    def w_rows(self) -> net.Rows:
+        """Row-sum helper over W's structure (peer shares)."""
+        return net.Rows(self.w.indptr)
+
+    @cached_property
     def neighbour_weight(self) -> np.ndarray:
         """Row sums of W (0 for isolated states)."""
         return np.asarray(self.w.sum(axis=1)).ravel()
