@@ -156,9 +156,10 @@ class StateAgent(mesa.Agent):
             else:
                 m.start_accession(self, move.treaty, move)
         for rules in m.treaties.values():
-            status, what = legal_step(
-                self.status[rules.id], self.since[rules.id], m.month, self.in_conflict, rules
-            )
+            before = self.status[rules.id]
+            if before is not Status.NOTICE and before is not Status.ACCEDING:
+                continue  # nothing pending: the legal process has nothing to do
+            status, what = legal_step(before, self.since[rules.id], m.month, self.in_conflict, rules)
             self.status[rules.id] = status
             if what == "withdrawn":
                 self.withdrawn_month[rules.id] = m.month
