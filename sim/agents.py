@@ -159,7 +159,9 @@ class StateAgent(mesa.Agent):
             before = self.status[rules.id]
             if before is not Status.NOTICE and before is not Status.ACCEDING:
                 continue  # nothing pending: the legal process has nothing to do
-            status, what = legal_step(before, self.since[rules.id], m.month, self.in_conflict, rules)
+            status, what = legal_step(
+                before, self.since[rules.id], m.month, self.in_conflict, rules
+            )
             self.status[rules.id] = status
             if what == "withdrawn":
                 self.withdrawn_month[rules.id] = m.month
@@ -167,7 +169,5 @@ class StateAgent(mesa.Agent):
             elif what == "held" and not self.held[rules.id]:
                 m.log_held(self, rules.id)
             elif what == "rejoined":
-                m.log_event(
-                    "rejoined", f"{self.iso3} is a party to {rules.name} again", self.iso3, rules.id
-                )
+                m.log_rejoined(self, rules.id)
             self.held[rules.id] = what == "held"

@@ -2,14 +2,15 @@
 
 Each function is the array twin of a :class:`~sim.agents.StateAgent` method and calls the same
 pure rules (:mod:`sim.threat`, :mod:`sim.arms`, :mod:`sim.decisions`) with arrays instead of
-scalars; neighbour sums go through :func:`sim.network.segment_sums` in both engines. The few
-states that deposit an instrument or have one pending are then handed to the agent's own
-:meth:`~sim.agents.StateAgent.carry_out`, so the legal process and its log are one piece of code.
+scalars; neighbour sums go through :func:`sim.network.segment_sums` in both engines. The legal
+process runs :func:`sim.treaties.legal_step`'s rule on arrays, and the log is written through
+the same model methods, in the same order, as the agent engine writes it.
 Identical results to the agent engine are a tested contract (tests/test_engines.py).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -39,23 +40,29 @@ def perceive(model: EscalationModel) -> None:
     arr.next_threat[:] = threat.update_threat(arr.threat, target, p.memory)
 
 
-def decide(model: EscalationModel) -> dict[int, list[Move]]:
-    """Arms for all, and the states that deposit an instrument (``StateAgent.decide``).
+@dataclass
+class Decisions:
+    """What every state decided this month, as arrays (one column per treaty)."""
 
-    Returns:
-        state position -> its moves this month, in treaty order (only states that move).
+    notice: np.ndarray  # (n, T) bool
+    accede: np.ndarray  # (n, T) bool
+    terms: dict[int, tuple[np.ndarray, ...]]  # treaty column -> threat, peer, alliance, norm
+    noise: dict[int, np.ndarray]  # treaty column -> logistic noise
 
-    """
+
+def decide(model: EscalationModel) -> Decisions:
+    """Arms for all, and who deposits an instrument on which treaty (``StateAgent.decide``)."""
     arr, d, w = model.arr, model.config.decision, model.world.w
     arr.next_arms[:] = arms.richardson(
         arr.arms, arr.stimulus, arr.reactivity, arr.fatigue, arr.grievance
     )
+    n, n_treaties = arr.status.shape
+    out = Decisions(np.zeros((n, n_treaties), bool), np.zeros((n, n_treaties), bool), {}, {})
     total = model.world.neighbour_weight
-    moves: dict[int, list[Move]] = {}
     for t, rules in enumerate(model.treaties.values()):
         status = arr.status[:, t]
-        eligible = (status == PARTY) | ((status == WITHDRAWN) & d.reaccession)
-        if not eligible.any():
+        party, withdrawn = status == PARTY, (status == WITHDRAWN) & d.reaccession
+        if not (party.any() or withdrawn.any()):
             continue
         sums = model.world.w_rows.sums(w.data * model.moved[w.indices, t])
         q = np.divide(sums, total, out=np.zeros_like(sums), where=total > 0)
@@ -73,33 +80,62 @@ def decide(model: EscalationModel) -> dict[int, list[Move]]:
         )
         noise = decisions.logistic_noise(model.draws[:, t], d.noise)
         pi = terms.total
-        notice = (status == PARTY) & decisions.gives_notice(pi, noise, arr.threshold)
-        accede = (
-            (status == WITHDRAWN)
-            & d.reaccession
-            & decisions.re_accedes(pi, noise, arr.threshold, d.reaccession_margin)
+        out.notice[:, t] = party & decisions.gives_notice(pi, noise, arr.threshold)
+        out.accede[:, t] = withdrawn & decisions.re_accedes(
+            pi, noise, arr.threshold, d.reaccession_margin
         )
-        for i in np.flatnonzero(notice | accede):
-            i = int(i)
-            kind = "notice" if notice[i] else "accede"
-            moved = model.moved_neighbours(i, t) if kind == "notice" else ()
-            pressure = decisions.Pressure(*(float(term[i]) for term in _broadcast(terms)))
-            moves.setdefault(i, []).append(Move(kind, rules.id, pressure, float(noise[i]), moved))
-    return moves
+        out.terms[t] = tuple(np.broadcast_to(np.asarray(x, dtype=float), (n,)) for x in terms)
+        out.noise[t] = noise
+    return out
 
 
-def advance(model: EscalationModel, moves: dict[int, list[Move]]) -> None:
-    """Apply threat and arms to all at once; deposits and Article 20 for those concerned."""
-    arr = model.arr
+def advance(model: EscalationModel, decided: Decisions) -> None:
+    """Apply everything at once: threat, arms, deposits, then Article 20 (``StateAgent.advance``).
+
+    The legal process is :func:`sim.treaties.legal_step` on arrays; the log is then written in
+    agent order, each state's deposits before its legal events, as the agent engine writes it.
+    """
+    arr, month = model.arr, model.month
     arr.threat[:] = arr.next_threat
     arr.arms[:] = arr.next_arms
-    pending = ((arr.status == NOTICE) | (arr.status == ACCEDING)).any(axis=1)
-    concerned = sorted(set(np.flatnonzero(pending).tolist()) | set(moves))
-    for i in concerned:  # in agent order, so the log reads as the agent engine's
-        model.states[i].carry_out(moves.get(i, []))
+    notice, accede = decided.notice, decided.accede
+    arr.status[notice] = NOTICE
+    arr.since[notice] = month
+    arr.notice_month[notice] = month
+    arr.status[accede] = ACCEDING
+    arr.since[accede] = month
 
+    rules = list(model.treaties.values())
+    notice_months = np.array([r.notice_months for r in rules], dtype=np.int64)
+    clause = np.array([r.conflict_clause for r in rules], dtype=bool)
+    accession_months = np.array([r.accession_months for r in rules], dtype=np.int64)
+    due = (arr.status == NOTICE) & (month >= arr.since + notice_months)
+    held = due & clause & model.at_war[:, None]
+    withdrawn = due & ~held
+    rejoined = (arr.status == ACCEDING) & (month >= arr.since + accession_months)
+    first_held = held & ~arr.held
+    arr.status[withdrawn] = WITHDRAWN
+    arr.withdrawn_month[withdrawn] = month
+    arr.status[rejoined] = PARTY
+    arr.held[:] = held
 
-def _broadcast(terms: decisions.Pressure) -> list[np.ndarray]:
-    # A term can be a scalar (e.g. no alliance recommendation anywhere); give every term a row.
-    n = max(np.size(term) for term in terms)
-    return [np.broadcast_to(np.asarray(term, dtype=float), (n,)) for term in terms]
+    events = notice | accede | withdrawn | first_held | rejoined
+    for i in np.flatnonzero(events.any(axis=1)).tolist():  # agent order, as the agent engine
+        agent = model.states[i]
+        for t, r in enumerate(rules):
+            if notice[i, t] or accede[i, t]:
+                pressure = decisions.Pressure(*(float(x[i]) for x in decided.terms[t]))
+                if notice[i, t]:
+                    moved = model.moved_neighbours(i, t)
+                    move = Move("notice", r.id, pressure, float(decided.noise[t][i]), moved)
+                    model.record_notice(agent, r.id, move, list(moved))
+                else:
+                    move = Move("accede", r.id, pressure, float(decided.noise[t][i]), ())
+                    model.log_accession(agent, r.id, move)
+        for t, r in enumerate(rules):
+            if withdrawn[i, t]:
+                model.log_withdrawal(agent, r.id)
+            elif first_held[i, t]:
+                model.log_held(agent, r.id)
+            elif rejoined[i, t]:
+                model.log_rejoined(agent, r.id)

@@ -340,6 +340,12 @@ class EscalationModel(mesa.Model):
         """Agent deposits its instrument of withdrawal from ``treaty`` this month."""
         agent.status[treaty] = Status.NOTICE
         agent.since[treaty] = agent.notice_month[treaty] = self.month
+        self.record_notice(agent, treaty, move, moved)
+
+    def record_notice(
+        self, agent: StateAgent, treaty: str, move: Move | None, moved: list[str]
+    ) -> None:
+        """Record a notice with why (the pressure terms, the neighbours that had moved)."""
         record = metrics.notice_record(self, agent, treaty, move, moved)
         self.notices.append(record)
         self.log.append(record)
@@ -348,6 +354,10 @@ class EscalationModel(mesa.Model):
         """Agent deposits an instrument of accession to a treaty it had left."""
         agent.status[treaty] = Status.ACCEDING
         agent.since[treaty] = self.month
+        self.log_accession(agent, treaty, move)
+
+    def log_accession(self, agent: StateAgent, treaty: str, move: Move) -> None:
+        """Log an instrument of accession."""
         self.log_event(
             "accession",
             f"{agent.iso3} moves to rejoin {self.treaties[treaty].name} "
@@ -355,6 +365,11 @@ class EscalationModel(mesa.Model):
             agent.iso3,
             treaty,
         )
+
+    def log_rejoined(self, agent: StateAgent, treaty: str) -> None:
+        """Log a state becoming a party again."""
+        name = self.treaties[treaty].name
+        self.log_event("rejoined", f"{agent.iso3} is a party to {name} again", agent.iso3, treaty)
 
     def log_withdrawal(self, agent: StateAgent, treaty: str) -> None:
         """Log a withdrawal taking effect."""
