@@ -46,7 +46,7 @@ class Decisions:
 
     notice: np.ndarray  # (n, T) bool
     accede: np.ndarray  # (n, T) bool
-    terms: dict[int, tuple[np.ndarray, ...]]  # treaty column -> threat, peer, alliance, norm
+    terms: dict[int, tuple[np.ndarray | float, ...]]  # column -> threat, peer, alliance, norm
     noise: dict[int, np.ndarray]  # treaty column -> logistic noise
 
 
@@ -84,7 +84,7 @@ def decide(model: EscalationModel) -> Decisions:
         out.accede[:, t] = withdrawn & decisions.re_accedes(
             pi, noise, arr.threshold, d.reaccession_margin
         )
-        out.terms[t] = tuple(np.broadcast_to(np.asarray(x, dtype=float), (n,)) for x in terms)
+        out.terms[t] = tuple(terms)  # a term may be a scalar (e.g. no recommendation at all)
         out.noise[t] = noise
     return out
 
@@ -124,7 +124,7 @@ def advance(model: EscalationModel, decided: Decisions) -> None:
         agent = model.states[i]
         for t, r in enumerate(rules):
             if notice[i, t] or accede[i, t]:
-                pressure = decisions.Pressure(*(float(x[i]) for x in decided.terms[t]))
+                pressure = decisions.Pressure(*(_at(x, i) for x in decided.terms[t]))
                 if notice[i, t]:
                     moved = model.moved_neighbours(i, t)
                     move = Move("notice", r.id, pressure, float(decided.noise[t][i]), moved)
@@ -139,3 +139,8 @@ def advance(model: EscalationModel, decided: Decisions) -> None:
                 model.log_held(agent, r.id)
             elif rejoined[i, t]:
                 model.log_rejoined(agent, r.id)
+
+
+def _at(term: np.ndarray | float, i: int) -> float:
+    """State i's value of a pressure term that is an array or a scalar shared by all."""
+    return float(term[i]) if np.ndim(term) else float(term)
