@@ -254,11 +254,22 @@ def summary(model: EscalationModel) -> dict[str, Any]:
         "arms": {
             "initial": model.initial_arms,
             "final": model.total_arms(),
-            "growth_ratio": model.total_arms() / model.initial_arms if model.initial_arms else 1.0,
+            "growth_ratio": growth_ratio(model.initial_arms, model.total_arms()),
         },
         "incidents": model.incident_total,
         "wars": model.wars_begun,
     }
+
+
+def growth_ratio(initial: float, final: float) -> float:
+    """The ratio of final to initial total arms (1 when unchanged).
+
+    An initial total below 1e-12 counts as 1e-12, so a start from (almost) nothing gives a large
+    but finite ratio, never inf or NaN (the summary is strict JSON).
+    """
+    if final == initial:
+        return 1.0
+    return final / max(initial, 1e-12)
 
 
 def moved_codes(model: EscalationModel, tid: str) -> list[str]:

@@ -153,20 +153,34 @@ def proximity_from(
 def hostile_proximity(
     w: sp.csr_matrix, hostility: sp.csr_matrix, decay: float, max_distance: int
 ) -> sp.csr_matrix:
-    """HP_ij = H_ij * P_ij, computed by one bounded BFS per hostility target only."""
+    """HP_ij = H_ij * P_ij, with as few bounded BFS as it takes.
+
+    Proximity is symmetric, so P_ij can come from a search from either end. The searches start
+    from a greedy cover of the hostile pairs (most pairs first): one search from a rival hub
+    serves all its n - 1 pairs, both ways.
+    """
     n = w.shape[0]
-    hc = hostility.tocsc()
-    rows, cols, vals = [], [], []
-    for j in np.flatnonzero(np.diff(hc.indptr)):
-        prox = proximity_from(w, int(j), decay, max_distance)
-        lo, hi = hc.indptr[j], hc.indptr[j + 1]
-        for i, h in zip(hc.indices[lo:hi], hc.data[lo:hi], strict=True):
-            p = prox.get(int(i), 0.0)
-            if p > 0 and h > 0:
-                rows.append(int(i))
-                cols.append(int(j))
-                vals.append(h * p)
-    return sp.csr_matrix((vals, (rows, cols)), shape=(n, n), dtype=np.float64)
+    h = hostility.tocoo()
+    keep = (h.data > 0) & (h.row != h.col)
+    rows, cols, vals = h.row[keep], h.col[keep], h.data[keep]
+    pending: dict[int, set[int]] = {}
+    for i, j in zip(rows.tolist(), cols.tolist(), strict=True):
+        pending.setdefault(i, set()).add(j)
+        pending.setdefault(j, set()).add(i)
+    prox: dict[tuple[int, int], float] = {}
+    while pending:
+        u = min(pending, key=lambda v: (-len(pending[v]), v))
+        reach = proximity_from(w, u, decay, max_distance)
+        for v in pending.pop(u):
+            prox[(u, v)] = prox[(v, u)] = reach.get(v, 0.0)
+            pending[v].discard(u)
+            if not pending[v]:
+                del pending[v]
+    p = np.array([prox[(i, j)] for i, j in zip(rows.tolist(), cols.tolist(), strict=True)])
+    near = p > 0
+    return sp.csr_matrix(
+        (vals[near] * p[near], (rows[near], cols[near])), shape=(n, n), dtype=np.float64
+    )
 
 
 def hostile_neighbour_pairs(w: sp.csr_matrix, hostility: sp.csr_matrix) -> np.ndarray:
