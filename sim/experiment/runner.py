@@ -1,0 +1,331 @@
+"""Running a sweep: batches of runs on any ``concurrent.futures.Executor``, resumable.
+
+The parent process plans the sweep (:mod:`sim.experiment.plan`), cuts the runs still missing
+into batches of consecutive run ids (about a second of work each, so dispatch overhead stays
+small), keeps a few batches per worker in flight, and writes each finished batch as a Parquet
+part (:mod:`sim.experiment.storage`). Results depend only on the experiment file: each run's
+seed is fixed by its index, and the final files are sorted by run id, so the worker count, the
+executor, and interruptions followed by ``--resume`` change nothing but the ``seconds`` column.
+
+Executors: ``serial`` (in this process; ``--workers 0``), ``local`` (a process pool whose
+workers fork from a server that has already imported the model), ``dask`` (Dask distributed:
+a ``LocalCluster``, or the scheduler at an address), or any ``Executor`` object passed in.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import multiprocessing
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from concurrent.futures.process import BrokenProcessPool, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from sim.errors import UserError
+from sim.experiment import provenance, storage
+from sim.experiment.plan import Plan, make_plan
+from sim.experiment.worker import BatchResult, init_worker, run_batch
+
+TARGET_TASK_SECONDS = 1.0
+MAX_BATCH = 1000
+IN_FLIGHT_PER_WORKER = 3
+
+
+class SerialExecutor(Executor):
+    """Runs each task at submission, in this process (``--workers 0``, and the reference)."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        """Run ``fn`` now; return a finished future."""
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except Exception as exc:  # noqa: BLE001 - delivered through the future, as a pool would
+            future.set_exception(exc)
+        return future
+
+
+@contextlib.contextmanager
+def open_executor(kind: str, workers: int, scheduler: str | None = None) -> Iterator[Executor]:
+    """An executor of the given kind, shut down on exit."""
+    if kind == "serial" or (kind == "local" and workers == 0):
+        yield SerialExecutor()
+    elif kind == "local":
+        ctx = multiprocessing.get_context("forkserver")
+        # Workers fork from a server that has imported the model once: cheap, clean starts.
+        ctx.set_forkserver_preload(["sim.experiment.worker"])
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=init_worker)
+        try:
+            yield pool
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+    elif kind == "dask":
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:
+            raise UserError(
+                "--executor", "dask", "Dask is not installed: pip install 'distributed'"
+            ) from None
+        cluster = None
+        if scheduler:
+            try:
+                client = Client(scheduler)
+            except (OSError, TimeoutError) as exc:
+                raise UserError("--scheduler", scheduler, f"cannot connect: {exc}") from None
+        else:
+            cluster = LocalCluster(
+                n_workers=max(workers, 1),
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+            )
+            client = Client(cluster)
+        try:
+            yield client.get_executor(pure=False)
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+    else:
+        raise UserError("--executor", "executor", f"unknown executor {kind!r}")
+
+
+def batches(missing: list[int], size: int) -> list[list[int]]:
+    """Consecutive run ids in batches of at most ``size``, never spanning a gap."""
+    out: list[list[int]] = []
+    for r in missing:
+        if out and r == out[-1][-1] + 1 and len(out[-1]) < size:
+            out[-1].append(r)
+        else:
+            out.append([r])
+    return out
+
+
+def batch_size(plan: Plan, missing: int, workers: int) -> int:
+    """About a second of work per task, but enough tasks to keep every worker busy."""
+    if plan.exp.spec.batch_size is not None:
+        return plan.exp.spec.batch_size
+    by_time = max(1, round(TARGET_TASK_SECONDS / max(plan.seconds_per_run, 1e-6)))
+    by_spread = max(1, math.ceil(missing / (4 * max(workers, 1))))
+    return min(by_time, by_spread, MAX_BATCH)
+
+
+@dataclass
+class SweepReport:
+    """What a sweep did."""
+
+    out: Path
+    name: str
+    total: int
+    done: int
+    failed: int
+    computed: int
+    seconds: float
+    status: str  # complete | interrupted | incomplete
+    executor: str
+    workers: int
+    batch: int
+    outputs: list[str] = field(default_factory=list)
+    lost: list[str] = field(default_factory=list)
+    discovery: str = ""
+
+
+def _full_rows(plan: Plan, result: BatchResult) -> list[dict[str, Any]]:
+    rows = []
+    for r in result.rows:
+        point, k = divmod(r["run_id"], plan.replicates)
+        rows.append(
+            {**r, "point": point, "replicate": k, "seed": plan.seeds[k], **plan.param_row(point)}
+        )
+    return rows
+
+
+def execute(
+    plan: Plan,
+    store: storage.Store,
+    executor: Executor,
+    todo: list[list[int]],
+    in_flight: int,
+    bar: tqdm,
+) -> tuple[int, int, bool, list[str]]:
+    """Run the batches; write each as it finishes. Returns (computed, failed, interrupted, lost)."""
+    computed = failed = 0
+    lost: list[str] = []
+    pending: dict[Future, list[int]] = {}
+    queue = iter(todo)
+    broken = False
+
+    def handle(fut: Future) -> None:
+        nonlocal computed, failed, broken
+        ids = pending.pop(fut)
+        try:
+            result = fut.result()
+        except Exception as exc:  # noqa: BLE001 - a lost task: its runs stay missing
+            lost.append(f"runs {ids[0]}-{ids[-1]}: {type(exc).__name__}: {exc}")
+            broken = broken or isinstance(exc, BrokenProcessPool)
+            return
+        store.write(ids[0], ids[-1], _full_rows(plan, result), result.series)
+        bad = sum(r["status"] != "ok" for r in result.rows)
+        computed, failed = computed + len(ids), failed + bad
+        bar.update(len(ids))
+        if bad:
+            bar.set_postfix(failed=failed)
+
+    def fill() -> None:
+        while not broken and len(pending) < in_flight:
+            ids = next(queue, None)
+            if ids is None:
+                return
+            pending[executor.submit(run_batch, plan.batch(ids))] = ids
+
+    try:
+        fill()
+        while pending:
+            done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+            for fut in done:
+                handle(fut)
+            fill()
+    except KeyboardInterrupt:
+        for fut in list(pending):
+            fut.cancel()
+        with contextlib.suppress(KeyboardInterrupt):
+            # Running tasks end within about a second: flush what finishes, drop the rest.
+            wait([f for f in pending if not f.cancelled()], timeout=10)
+            for fut in [f for f in pending if f.done() and not f.cancelled()]:
+                handle(fut)
+        return computed, failed, True, lost
+    return computed, failed, False, lost
+
+
+def run_sweep(
+    experiment: str | Path,
+    *,
+    out: str | Path | None = None,
+    workers: int | None = None,
+    executor: str | Executor = "local",
+    scheduler: str | None = None,
+    resume: bool = False,
+    quick: bool = False,
+    progress: bool | None = None,
+    command: list[str] | None = None,
+) -> SweepReport:
+    """Run (or resume) the sweep of an experiment file; write the results folder.
+
+    Args:
+        experiment: path of an experiment TOML, or the name of a bundled experiment.
+        out: results folder (default ``results/NAME``, ``results/NAME-quick`` with ``quick``).
+        workers: worker processes (default: all cores; 0 runs serially in this process).
+        executor: ``"local"``, ``"dask"``, ``"serial"``, or any ``concurrent.futures.Executor``.
+        scheduler: address of a Dask scheduler (with ``executor="dask"``).
+        resume: continue the sweep in ``out``, computing only the runs not yet written.
+        quick: the experiment's ``--quick`` version (fewer points and replicates).
+        progress: show a progress bar (None: only on a terminal).
+        command: the command line to record (default ``sys.argv``).
+
+    Raises:
+        UserError: a bad experiment file or results folder (nothing is written then).
+
+    """
+    from sim.experiment.finish import finish, manifest, session
+
+    workers = (os.cpu_count() or 1) if workers is None else workers
+    if workers < 0:
+        raise UserError("--workers", "workers", f"must be 0 or more, got {workers}")
+    plan = make_plan(str(experiment), quick)
+    spec = plan.exp.spec
+    out_dir = Path(out) if out else Path("results") / (spec.name + ("-quick" if quick else ""))
+    old = _check_out(out_dir, resume, plan)
+    store = storage.Store(out_dir, plan.runs_schema(), plan.series_schema())
+    missing = sorted(set(range(plan.n_runs)) - store.done_ids(plan.n_runs))
+    size = batch_size(plan, len(missing), workers)
+    kind = executor if isinstance(executor, str) else type(executor).__name__
+    t0 = time.perf_counter()
+    in_flight = max(workers, 1) * IN_FLIGHT_PER_WORKER
+    with contextlib.ExitStack() as stack:
+        # The executor first: a scheduler that cannot be reached leaves nothing written.
+        if isinstance(executor, Executor):
+            ex = executor
+        else:
+            ex = stack.enter_context(open_executor(executor, workers, scheduler))
+        store.prepare()
+        started = provenance.now()
+        man = manifest(plan, old, command or sys.argv, started)
+        man["sessions"].append(session(started, kind, workers, size, len(missing)))
+        storage.write_json(out_dir / "manifest.json", man)
+        bar = tqdm(
+            total=plan.n_runs,
+            initial=plan.n_runs - len(missing),
+            unit="run",
+            desc=spec.name,
+            disable=None if progress is None else not progress,
+            dynamic_ncols=True,
+            file=sys.stderr,
+        )
+        with bar:
+            result = execute(plan, store, ex, batches(missing, size), in_flight, bar)
+    computed, failed, interrupted, lost = result
+    report = SweepReport(
+        out=out_dir,
+        name=spec.name,
+        total=plan.n_runs,
+        done=0,
+        failed=0,
+        computed=computed,
+        seconds=time.perf_counter() - t0,
+        status="",
+        executor=kind,
+        workers=workers,
+        batch=size,
+        lost=lost,
+    )
+    return finish(plan, store, man, report, interrupted)
+
+
+def _check_out(out: Path, resume: bool, plan: Plan) -> dict[str, Any] | None:
+    """The previous manifest when resuming; refuse to mix or overwrite results."""
+    if out.exists() and not out.is_dir():
+        raise UserError(str(out), "--out", "exists and is not a directory")
+    old = storage.read_manifest(out)
+    if resume:
+        if old is None:
+            raise UserError(str(out), "--resume", "no sweep to resume here (no manifest.json)")
+        if old.get("spec_hash") != plan.spec_hash():
+            raise UserError(
+                str(out / "manifest.json"),
+                "spec_hash",
+                "these results come from a different experiment, scenario or package version; "
+                "use another --out",
+            )
+        return old
+    if old is not None or (out / storage.PARTS).exists():
+        raise UserError(str(out), "--out", "holds results already: add --resume, or another --out")
+    return None
+
+
+def format_report(r: SweepReport) -> str:
+    """What the ``sweep`` command prints at the end."""
+    rate = f", {r.computed / r.seconds:.1f} runs/s" if r.seconds and r.computed else ""
+    lines = [
+        f"{r.name}: {r.done} of {r.total} runs done ({r.failed} failed); this session computed "
+        f"{r.computed} in {r.seconds:.1f} s{rate} ({r.executor}, {r.workers} workers, "
+        f"{r.batch} runs per task)",
+    ]
+    for msg in r.lost[:5]:
+        lines.append(f"lost task: {msg}")
+    if r.status == "complete":
+        lines.append(f"results in {r.out}/: {', '.join(['manifest.json', *r.outputs])}")
+        lines.append(f'load with: pandas.read_parquet("{r.out / "runs.parquet"}")')
+        if r.failed:
+            lines.append(f"{r.failed} runs failed: see their 'error' column in runs.parquet")
+    else:
+        lines.append(f"{r.status}: continue with the same command and --resume (--out {r.out})")
+    if r.discovery:
+        lines += ["", r.discovery]
+    return "\n".join(lines)
