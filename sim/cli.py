@@ -12,6 +12,18 @@ from sim import __version__
 from sim.errors import UserError
 
 QUIET_KINDS = {"incident"}  # printed only with --verbose: frequent and rarely the story
+#: Defaults shown by ``validate richardson --help`` (equal to sim.validation.RICHARDSON_DEFAULTS,
+#: kept here so that --help does not import the model).
+RICHARDSON_HELP = {
+    "a": 0.05,
+    "b": 0.08,
+    "m": 0.1,
+    "n": 0.12,
+    "g": 0.4,
+    "h": 0.3,
+    "x0": 1.0,
+    "y0": 2.0,
+}
 
 
 def _overrides(pairs: Sequence[str]) -> dict[str, Any]:
@@ -122,6 +134,91 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Reproduce the classic models (Watts, Granovetter, Richardson) with the ordinary model."""
+    from sim import validation as v
+    from sim.output import to_json
+
+    opts = {k: getattr(args, k) for k in v.OPTIONS[args.case]}
+    result = v.run_case(
+        args.case, quick=args.quick, progress=None, seed=args.seed, engine=args.engine, **opts
+    )
+    if args.json:
+        sys.stdout.write(to_json(result))
+    else:
+        cases = (
+            [result[c] for c in ("watts", "granovetter", "richardson")]
+            if args.case == "all"
+            else [result]
+        )
+        print("\n\n".join(v.table(r) for r in cases))
+        print(f"\nreproduced: {'yes' if result['reproduced'] else 'NO'}")
+    return 0 if result["reproduced"] else 1
+
+
+def cmd_backtest(args: argparse.Namespace) -> int:
+    """Score a scenario against the observed notices; with --calibrate, calibrate it first."""
+    from sim import backtest as bt
+    from sim.output import to_json
+
+    if args.runs is not None and args.runs < 1:
+        raise UserError("--runs", "", f"must be at least 1, got {args.runs}")
+    if args.seed is not None and args.seed < 0:
+        raise UserError("--seed", "", f"must be a non-negative integer, got {args.seed}")
+    if args.calibrate:
+        from sim import calibration
+
+        for opt, given in (("--set", args.set), ("--periods", args.periods)):
+            if given:
+                raise UserError(opt, "", "not with --calibrate: the experiment file sets it")
+        result = calibration.calibrate(
+            args.calibrate,
+            engine=args.engine,
+            quick=args.quick,
+            progress=None,
+            scenario=args.scenario,
+            runs=args.runs,
+            seed=args.seed,
+            observed=args.observed,
+        )
+        text = calibration.table(result)
+    else:
+        from sim.scenario import load_scenario
+
+        scenario = load_scenario(args.scenario or "europe-2022", _overrides(args.set))
+        result = bt.backtest(
+            scenario,
+            runs=args.runs or (20 if args.quick else 200),
+            seed=args.seed,
+            engine=args.engine,
+            observed=args.observed,
+            periods=args.periods.split(",") if args.periods else None,
+            progress=None,
+        )
+        text = bt.table(result)
+    sys.stdout.write(to_json(result) if args.json else text + "\n")
+    return 0
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """Run (or resume) the sweep of an experiment file; write a results folder."""
+    from sim.experiment import format_report, run_sweep
+
+    if args.scheduler and args.executor != "dask":
+        raise UserError("--scheduler", "", "needs --executor dask")
+    report = run_sweep(
+        args.experiment,
+        out=args.out,
+        workers=args.workers,
+        executor=args.executor,
+        scheduler=args.scheduler,
+        resume=args.resume,
+        quick=args.quick,
+    )
+    print(format_report(report))
+    return {"complete": 0, "interrupted": 130}.get(report.status, 1)
+
+
 class _Parser(argparse.ArgumentParser):
     """An argument parser whose usage errors are one line (exit 2), like every user error."""
 
@@ -176,6 +273,146 @@ def build_parser() -> argparse.ArgumentParser:
         description="List bundled scenarios with one-line descriptions.",
     )
     sc.set_defaults(func=cmd_scenarios)
+
+    val = sub.add_parser(
+        "validate",
+        help="reproduce the classic models the escalation model contains",
+        description="Reproduce Watts (2002), Granovetter (1978) and Richardson (1960) as exact "
+        "special cases of the ordinary model; print each result beside its reference. Exit "
+        "status 1 if a result misses its reference.",
+    )
+    cases = val.add_subparsers(dest="case", required=True, metavar="CASE")
+
+    def case(name: str, help_: str) -> argparse.ArgumentParser:
+        p = cases.add_parser(name, help=help_, description=help_)
+        p.add_argument("--json", action="store_true", help="print one JSON object")
+        p.add_argument("--quick", action="store_true", help="small sizes, for CI (seconds)")
+        p.add_argument("--seed", type=int, help="root seed of the runs (default 0)")
+        p.add_argument(
+            "--engine",
+            choices=["agents", "vectorized"],
+            default="vectorized",
+            help="simulation engine (default: vectorized)",
+        )
+        p.set_defaults(func=cmd_validate)
+        return p
+
+    w = case("watts", "Watts (2002) cascade window on Erdős–Rényi graphs")
+    w.add_argument("--phi", type=float, default=0.18, help="threshold (default 0.18)")
+    w.add_argument(
+        "--z",
+        dest="zs",
+        metavar="Z,...",
+        help="comma list of mean degrees (default 1,1.5,2,3,4,5,5.5,6,6.5,7,8,10)",
+    )
+    w.add_argument("--n", type=int, help="states per graph (default 10000; quick 2000)")
+    w.add_argument("--runs", type=int, help="runs per z (default 200; quick 40)")
+    w.add_argument(
+        "--global-share",
+        type=float,
+        default=0.01,
+        help="final share of movers that counts as a global cascade (default 0.01)",
+    )
+    g = case("granovetter", "Granovetter (1978) riot and normally distributed thresholds")
+    g.add_argument(
+        "--crowd", type=int, help="crowd for normal thresholds (default 1000; quick 300)"
+    )
+    r = case("richardson", "Richardson (1960) arms race of two hostile states")
+    for name, what in (
+        ("a", "x's reaction to y"),
+        ("b", "y's reaction to x"),
+        ("m", "x's fatigue"),
+        ("n", "y's fatigue"),
+        ("g", "x's grievance"),
+        ("h", "y's grievance"),
+        ("x0", "x at the start"),
+        ("y0", "y at the start"),
+    ):
+        r.add_argument(f"--{name}", type=float, help=f"{what} (default {RICHARDSON_HELP[name]})")
+    r.add_argument("--months", type=int, help="months (default 120)")
+    case("all", "all three cases with their default options")
+
+    bt = sub.add_parser(
+        "backtest",
+        help="score a scenario against the observed treaty notices (2022-02 to 2025-08)",
+        description="For each state and treaty, the share of runs in which it gives notice by "
+        "the end of the observed window, scored against the observed notices (AUC, Brier). With "
+        "--calibrate, first search the experiment's parameter ranges (Latin hypercube) and "
+        "report the fit and its out-of-sample checks.",
+    )
+    bt.add_argument(
+        "scenario",
+        nargs="?",
+        default=None,
+        help="bundled name or path (default: europe-2022, or the experiment's)",
+    )
+    bt.add_argument(
+        "--runs", type=int, help="runs (default 200; quick 20); with --calibrate: runs per point"
+    )
+    bt.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a scenario key by dotted path, as for run (not with --calibrate)",
+    )
+    bt.add_argument(
+        "--seed", type=int, help="root seed (default: the scenario's, or the experiment's)"
+    )
+    bt.add_argument(
+        "--engine",
+        choices=["agents", "vectorized"],
+        default="vectorized",
+        help="simulation engine (default: vectorized)",
+    )
+    bt.add_argument(
+        "--observed",
+        metavar="CSV",
+        help="observed notices (default: data/europe/observed.csv beside the scenario)",
+    )
+    bt.add_argument(
+        "--calibrate",
+        metavar="EXPERIMENT",
+        help="calibrate first, e.g. experiments/calibration-europe.toml",
+    )
+    bt.add_argument(
+        "--periods",
+        metavar="YYYY-MM,...",
+        help="also score when notices came: last months of the periods (e.g. 2023-12,2025-03)",
+    )
+    bt.add_argument("--quick", action="store_true", help="small sizes, for CI")
+    bt.add_argument("--json", action="store_true", help="print one JSON object")
+    bt.set_defaults(func=cmd_backtest)
+
+    sw = sub.add_parser(
+        "sweep",
+        help="run an experiment: many runs over a design, resumable Parquet results",
+        description="Run every design point of an experiment file (experiments/*.toml) with its "
+        "replicates; write OUT/manifest.json, runs.parquet, timeseries.parquet, summary.csv "
+        "and, where the design asks, sensitivity.csv and discovery.csv (docs/experiments.md).",
+    )
+    sw.add_argument("experiment", help="experiment TOML, or a bundled name (article20, ...)")
+    sw.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="worker processes (default: all cores; 0: serially in this process)",
+    )
+    sw.add_argument(
+        "--executor",
+        choices=["local", "dask"],
+        default="local",
+        help="local: a process pool (default); dask: Dask distributed",
+    )
+    sw.add_argument(
+        "--scheduler",
+        metavar="ADDR",
+        help="Dask scheduler address (default with dask: a LocalCluster)",
+    )
+    sw.add_argument("--out", metavar="DIR", help="results folder (default: results/NAME)")
+    sw.add_argument("--resume", action="store_true", help="compute only the missing runs")
+    sw.add_argument("--quick", action="store_true", help="a small version that runs in seconds")
+    sw.set_defaults(func=cmd_sweep)
     return parser
 
 
