@@ -24,6 +24,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
+from sim.plots import save_figure  # noqa: E402
+
 
 def plot_probabilities(result: dict[str, Any], path: Path, min_p: float = 0.005) -> None:
     """Per treaty, a bar per state: the share of runs with a notice in the window.
@@ -65,7 +67,7 @@ def plot_probabilities(result: dict[str, Any], path: Path, min_p: float = 0.005)
     fig.suptitle(
         f"Backtest of {result['scenario']}: model probabilities against what happened", fontsize=11
     )
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def plot_timing(results: dict[str, dict[str, Any]], path: Path) -> None:
@@ -97,7 +99,7 @@ def plot_timing(results: dict[str, dict[str, Any]], path: Path) -> None:
         f"When the notices came: mean over runs ({first['runs']} per line) and observed",
         fontsize=11,
     )
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def plot_search(result: dict[str, Any], path: Path) -> None:
@@ -124,14 +126,7 @@ def plot_search(result: dict[str, Any], path: Path) -> None:
         f"Calibration search: {result['samples']} points x {result['runs']} runs (lower is better)",
         fontsize=11,
     )
-    _save(fig, path)
-
-
-def _save(fig: plt.Figure, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    save_figure(fig, path)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

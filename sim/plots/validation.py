@@ -24,6 +24,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from sim import classic  # noqa: E402
+from sim.plots import save_figure  # noqa: E402
 from sim.validation import GRANOVETTER_CRITICAL, WATTS_REFERENCE  # noqa: E402
 
 
@@ -81,7 +82,7 @@ def plot_watts(result: dict[str, Any], path: Path) -> None:
         f"N = {result['n']:,}, {result['runs']} runs per z",
     )
     ax.legend(fontsize=8, loc="center right")
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def plot_granovetter(result: dict[str, Any], path: Path) -> None:
@@ -129,7 +130,7 @@ def plot_granovetter(result: dict[str, Any], path: Path) -> None:
     )
     ax.title.set_fontsize(9)
     ax.legend(fontsize=8, loc="lower right")
-    _save(fig, path)
+    save_figure(fig, path)
 
 
 def plot_richardson(results: Sequence[dict[str, Any]], path: Path) -> None:
@@ -163,14 +164,7 @@ def plot_richardson(results: Sequence[dict[str, Any]], path: Path) -> None:
         )
         ax.title.set_fontsize(9)
         ax.legend(fontsize=8)
-    _save(fig, path)
-
-
-def _save(fig: plt.Figure, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    save_figure(fig, path)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
