@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from matplotlib.figure import Figure
@@ -15,3 +17,13 @@ def save_figure(fig: Figure, path: Path, dpi: int = 120) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=dpi)
     plt.close(fig)
+
+
+def results_and_out(argv: Sequence[str] | None, usage: str) -> tuple[Path, Path] | None:
+    """Parse ``RESULTS_DIR [OUT_DIR]`` for a figure script; None (usage printed) if malformed."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not 1 <= len(args) <= 2:
+        print(usage, file=sys.stderr)
+        return None
+    src = Path(args[0])
+    return src, Path(args[1]) if len(args) > 1 else src

@@ -24,7 +24,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
-from sim.plots import save_figure  # noqa: E402
+from sim.plots import results_and_out, save_figure  # noqa: E402
 
 
 def plot_probabilities(result: dict[str, Any], path: Path, min_p: float = 0.005) -> None:
@@ -131,12 +131,10 @@ def plot_search(result: dict[str, Any], path: Path) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Draw every figure whose results are in RESULTS_DIR."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    if not 1 <= len(args) <= 2:
-        print(__doc__, file=sys.stderr)
+    dirs = results_and_out(argv, __doc__ or "")
+    if dirs is None:
         return 2
-    src = Path(args[0])
-    out = Path(args[1]) if len(args) > 1 else src
+    src, out = dirs
     written = []
     if (f := src / "backtest-europe.json").is_file():
         plot_probabilities(
