@@ -68,6 +68,7 @@ def agent_reporters(model: EscalationModel) -> dict[str, Any]:
     }
     for tid in model.treaties:
         rep[f"{tid}_status"] = lambda a, tid=tid: a.status[tid].value
+        rep[f"{tid}_held"] = lambda a, tid=tid: bool(a.held[tid])
     return rep
 
 
