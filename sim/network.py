@@ -7,7 +7,6 @@ Proximity P_ij is W_ij for neighbours and ``decay ** (d - 1)`` at network distan
 
 from __future__ import annotations
 
-import csv
 from math import isqrt
 from pathlib import Path
 
@@ -15,31 +14,45 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
+from sim.datafiles import read_rows
 from sim.errors import UserError
 from sim.scenario import NetworkConfig
 
 
-def read_borders(path: Path, codes: list[str], cfg: NetworkConfig, source: str) -> nx.Graph:
+def read_borders(
+    path: Path, codes: list[str], cfg: NetworkConfig, source: str, known: set[str] | None = None
+) -> nx.Graph:
     """Undirected weighted graph of the states in ``codes`` from a borders CSV.
 
-    Pairs that name a state outside the scenario are skipped (a scenario may include a subset);
-    a ``kind`` other than land/sea is an error.
+    Pairs that name a state of the states file outside the scenario are skipped (a scenario may
+    include a subset). A code that is not in the states file (``known``), a state bordering
+    itself, a pair listed twice with the same kind, or a ``kind`` other than land/sea is an
+    error.
     """
     graph = nx.Graph()
     graph.add_nodes_from(codes)
-    known = set(codes)
+    inside = set(codes)
+    known = inside if known is None else known
     weights = {"land": cfg.land_weight, "sea": cfg.sea_weight}
-    with path.open(newline="", encoding="utf-8") as fh:
-        for line, row in enumerate(csv.DictReader(fh), start=2):
-            a, b, kind = row.get("iso3_a"), row.get("iso3_b"), row.get("kind")
-            if kind not in weights:
-                raise UserError(
-                    str(path), f"line {line}.kind", f"must be land or sea, got {kind!r}"
-                )
-            if a in known and b in known and a != b:
-                # A pair listed as both land and sea keeps the stronger tie.
-                w = max(weights[kind], graph.edges[a, b]["weight"] if graph.has_edge(a, b) else 0)
-                graph.add_edge(a, b, weight=w)
+    seen: set[tuple[str, str, str]] = set()
+    where = str(path)
+    for line, row in enumerate(read_rows(path, required=("iso3_a", "iso3_b", "kind")), start=2):
+        a, b, kind = row["iso3_a"], row["iso3_b"], row["kind"]
+        if kind not in weights:
+            raise UserError(where, f"line {line}.kind", f"must be land or sea, got {kind!r}")
+        for col, code in (("iso3_a", a), ("iso3_b", b)):
+            if code not in known:
+                raise UserError(where, f"line {line}.{col}", f"unknown state {code!r}")
+        if a == b:
+            raise UserError(where, f"line {line}", f"{a} cannot border itself")
+        pair = (min(a, b), max(a, b), kind)
+        if pair in seen:
+            raise UserError(where, f"line {line}", f"{a}-{b} ({kind}) is listed twice")
+        seen.add(pair)
+        if a in inside and b in inside:
+            # A pair listed as both land and sea keeps the stronger tie.
+            w = max(weights[kind], graph.edges[a, b]["weight"] if graph.has_edge(a, b) else 0)
+            graph.add_edge(a, b, weight=w)
     if graph.number_of_edges() == 0:
         raise UserError(source, "network.file", "no border pairs between the scenario's states")
     return graph

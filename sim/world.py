@@ -7,7 +7,6 @@ scenario and shared by every run.
 
 from __future__ import annotations
 
-import csv
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -17,6 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from sim import network as net
+from sim.datafiles import read_rows
 from sim.errors import UserError
 from sim.scenario import STATE_DEFAULTS, Scenario, StateParams
 
@@ -86,7 +86,8 @@ class World:
 
 
 # --------------------------------------------------------------------------- states
-def _state_rows(scenario: Scenario) -> list[dict[str, str]]:
+def _state_rows(scenario: Scenario, include: bool = True) -> list[dict[str, str]]:
+    """The states file's rows (only ``states.include`` unless ``include`` is false)."""
     cfg = scenario.states
     if cfg.file is None:
         if scenario.network.kind == "borders":
@@ -96,11 +97,18 @@ def _state_rows(scenario: Scenario) -> list[dict[str, str]]:
             {"iso3": f"S{i:0{width}d}", "name": f"State {i}"} for i in range(scenario.network.n)
         ]
     path = scenario.data_path(cfg.file, "states.file")
-    with path.open(newline="", encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-    if not rows or "iso3" not in rows[0]:
-        raise UserError(str(path), "iso3", "states file needs an iso3 column")
-    if cfg.include is not None:
+    rows = read_rows(path, required=("iso3",))
+    if not rows:
+        raise UserError(str(path), "iso3", "no states: one row per state is needed")
+    seen: set[str] = set()
+    for line, row in enumerate(rows, start=2):  # line 1 is the header
+        code = row["iso3"]
+        if not code:
+            raise UserError(str(path), f"iso3 (line {line})", "empty state code")
+        if code in seen:
+            raise UserError(str(path), f"iso3 (line {line})", f"duplicate state {code!r}")
+        seen.add(code)
+    if include and cfg.include is not None:
         known = {r["iso3"] for r in rows}
         for k, code in enumerate(cfg.include):
             if code not in known:
@@ -115,9 +123,22 @@ def state_codes(scenario: Scenario) -> list[str]:
     return [r["iso3"] for r in _state_rows(scenario)]
 
 
-def _num(row: dict[str, str], column: str) -> float:
+def _num(
+    row: dict[str, str], column: str, source: str, lo: float = 0.0, hi: float = math.inf
+) -> float:
+    """A finite figure in ``[lo, hi]`` from a states-file column; blank means 0."""
     text = (row.get(column) or "").strip()
-    return float(text) if text else 0.0  # no figure (microstates, Iceland): no military effort
+    if not text:
+        return 0.0  # no figure (microstates, Iceland): no military effort
+    key = f"{column} ({row.get('iso3', '?')})"
+    try:
+        value = float(text)
+    except ValueError:
+        raise UserError(source, key, f"not a number: {text!r}") from None
+    if not (math.isfinite(value) and lo <= value <= hi):
+        bounds = f">= {lo:g}" if hi == math.inf else f"in [{lo:g}, {hi:g}]"
+        raise UserError(source, key, f"must be a finite number {bounds}, got {text!r}")
+    return value
 
 
 def _params(scenario: Scenario, rows: list[dict[str, str]]) -> dict[str, np.ndarray]:
@@ -126,6 +147,7 @@ def _params(scenario: Scenario, rows: list[dict[str, str]]) -> dict[str, np.ndar
     base = StateParams().model_dump()
     fields = list(base)
     out = {f: np.empty(len(rows)) for f in fields}
+    csv_source = str(scenario.data_path(cfg.file, "states.file")) if cfg.file else scenario.source
     for i, row in enumerate(rows):
         over = cfg.overrides.get(row["iso3"])
         over_d = over.model_dump() if over else {}
@@ -135,7 +157,9 @@ def _params(scenario: Scenario, rows: list[dict[str, str]]) -> dict[str, np.ndar
                 column = cfg.arms_column if f == "arms" else cfg.capacity_column
                 if column not in row:
                     raise UserError(scenario.source, f"states.{f}_column", f"no column {column!r}")
-                value = _num(row, column) * (cfg.capacity_scale if f == "capacity" else 1.0)
+                value = _num(row, column, csv_source) * (
+                    cfg.capacity_scale if f == "capacity" else 1.0
+                )
             if value is None:
                 value = defaults.get(f)
             if value is None:
@@ -205,6 +229,9 @@ def build_world(scenario: Scenario, graph_seed: int) -> World:
 def _build(scenario: Scenario, graph_seed: int) -> World:
     rows = _state_rows(scenario)
     codes = [r["iso3"] for r in rows]
+    src = (
+        str(scenario.data_path(scenario.states.file, "states.file")) if scenario.states.file else ""
+    )
     if len(set(codes)) != len(codes):
         raise UserError(scenario.source, "states.file", "duplicate state codes")
     cfg = scenario.network
@@ -212,8 +239,9 @@ def _build(scenario: Scenario, graph_seed: int) -> World:
     if cfg.kind == "borders":
         if cfg.file is None:
             raise UserError(scenario.source, "network.file", "a borders network needs a file")
+        every = {r["iso3"] for r in _state_rows(scenario, include=False)}
         graph = net.read_borders(
-            scenario.data_path(cfg.file, "network.file"), codes, cfg, scenario.source
+            scenario.data_path(cfg.file, "network.file"), codes, cfg, scenario.source, every
         )
     else:
         graph = net.synthetic_graph(cfg, graph_seed, scenario.source)
@@ -226,8 +254,8 @@ def _build(scenario: Scenario, graph_seed: int) -> World:
     world = World(
         codes=codes,
         names=[r.get("name", r["iso3"]) for r in rows],
-        lat=np.array([_num(r, "lat") if r.get("lat") else math.nan for r in rows]),
-        lon=np.array([_num(r, "lon") if r.get("lon") else math.nan for r in rows]),
+        lat=np.array([_num(r, "lat", src, -90, 90) if r.get("lat") else math.nan for r in rows]),
+        lon=np.array([_num(r, "lon", src, -180, 180) if r.get("lon") else math.nan for r in rows]),
         params=_params(scenario, rows),
         graph=graph,
         w=w,
