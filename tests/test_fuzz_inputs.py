@@ -11,12 +11,11 @@ import itertools
 import os
 import shutil
 
+import fuzz
 import pytest
 import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-import fuzz
 
 EXAMPLES = int(os.environ.get("ESCALATION_FUZZ_EXAMPLES", "0"))
 FUZZ = settings(
