@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from sim import __version__
-from sim.errors import UserError
+from sim.errors import NumericError, UserError
 
 QUIET_KINDS = {"incident"}  # printed only with --verbose: frequent and rarely the story
 #: Defaults shown by ``validate richardson --help`` (equal to sim.validation.RICHARDSON_DEFAULTS,
@@ -219,6 +219,21 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return {"complete": 0, "interrupted": 130}.get(report.status, 1)
 
 
+def cmd_plot(args: argparse.Namespace) -> int:
+    """Draw the figures and the report of a results folder (never runs the model)."""
+    from sim.plots.report import make_report, parse_formats
+
+    report = make_report(
+        args.results, out=args.out, formats=parse_formats(args.format), dpi=args.dpi
+    )
+    for path in report.files:
+        print(path)
+    for note in report.notes:
+        print(f"note: {note}")
+    print(f"{len(report.figures)} figures and report.md, report.html in {report.out}/")
+    return 0
+
+
 class _Parser(argparse.ArgumentParser):
     """An argument parser whose usage errors are one line (exit 2), like every user error."""
 
@@ -413,6 +428,24 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument("--resume", action="store_true", help="compute only the missing runs")
     sw.add_argument("--quick", action="store_true", help="a small version that runs in seconds")
     sw.set_defaults(func=cmd_sweep)
+
+    pl = sub.add_parser(
+        "plot",
+        help="figures and a report (report.md, report.html) from a run or sweep folder",
+        description="Read a results folder (escalation run --out, or escalation sweep) and "
+        "write the figures that fit it, with report.md and a self-contained report.html; "
+        "never runs the model (docs/figures.md).",
+    )
+    pl.add_argument("results", metavar="RESULTS_DIR", help="a run folder or a sweep folder")
+    pl.add_argument("--out", metavar="DIR", help="where to write (default: RESULTS_DIR/report)")
+    pl.add_argument(
+        "--format",
+        default="png",
+        metavar="png,svg",
+        help="figure formats, comma-separated: png, svg or png,svg (default: png)",
+    )
+    pl.add_argument("--dpi", type=int, default=150, help="PNG resolution (default 150)")
+    pl.set_defaults(func=cmd_plot)
     return parser
 
 
@@ -422,7 +455,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except UserError as err:
+    except (UserError, NumericError) as err:
         print(f"escalation: {err}", file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:

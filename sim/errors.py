@@ -16,3 +16,26 @@ class UserError(Exception):
         self.key = key
         self.message = " ".join(str(message).split())  # always one line
         super().__init__(f"{source}: {key}: {self.message}" if key else f"{source}: {self.message}")
+
+
+class NumericError(ArithmeticError):
+    """A state variable became non-finite (NaN or infinite): the run cannot go on.
+
+    It names the state, the month and the variable. The usual cause is an unstable Richardson
+    arms race (reactivity x the rival's capacity above fatigue) run for long enough to overflow.
+    The CLI prints one line and exits with code 1; a sweep records it as the run's error.
+    """
+
+    exit_code = 1
+
+    def __init__(self, source: str, state: str, month: int, date: str, variable: str, value: float):
+        self.source, self.state, self.month, self.variable = source, state, month, variable
+        hint = (
+            " (an unstable arms race overflowed: lower reactivity or raise fatigue, or run fewer"
+            " months)"
+            if variable in ("arms", "stimulus")
+            else ""
+        )
+        super().__init__(
+            f"{source}: {state}.{variable}: became {value} in month {month} ({date}){hint}"
+        )

@@ -27,7 +27,7 @@ from sim import arms, conflict, decisions, interventions, kernel, metrics, threa
 from sim import rng as rngs
 from sim.agents import Move, StateAgent
 from sim.conflict import War
-from sim.errors import UserError
+from sim.errors import NumericError, UserError
 from sim.network import Rows
 from sim.scenario import Scenario, load_scenario
 from sim.state import ACCEDING, CODE, NOTICE, WITHDRAWN, StateArrays
@@ -141,7 +141,8 @@ class EscalationModel(mesa.Model):
         moves = np.zeros(n)
         postures = threat.posture(arr.arms, arr.capacity, moves, self.config.threat.posture_delta)
         s0 = self.hp_rows.sums(self.hp.data * postures[self.hp.indices])
-        g0 = arms.equilibrium_grievance(arr.arms, s0, arr.reactivity, arr.fatigue)
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow: caught in month 0
+            g0 = arms.equilibrium_grievance(arr.arms, s0, arr.reactivity, arr.fatigue)
         arr.grievance[:] = np.where(np.isnan(arr.grievance), g0, arr.grievance)
         # Perceived threat starts in equilibrium with the starting posture, before any incident
         # or war: tau_0 = target(S_0). A scheduled war then raises it from month 0 on.
@@ -157,6 +158,12 @@ class EscalationModel(mesa.Model):
     # ------------------------------------------------------------------ the step
     def step(self) -> None:
         """Advance one month (see the module docstring for the order)."""
+        # An unstable arms race may overflow; _check_finite stops the run with a clear error
+        # right after perceiving, so numpy's warnings would only repeat it.
+        with np.errstate(over="ignore", invalid="ignore"):
+            self._step()
+
+    def _step(self) -> None:
         t = self.month
         for ev in self._schedule.get(t, ()):  # 0. scheduled events and interventions
             interventions.apply(self, ev)
@@ -167,6 +174,7 @@ class EscalationModel(mesa.Model):
             kernel.perceive(self)
         else:
             self.agents.do("perceive")
+        self._check_finite()
         self.draws = self.streams["decisions"].random((len(self.states), len(self.treaties)))
         if vectorized:  # 3. decide and 4. apply
             kernel.advance(self, kernel.decide(self))
@@ -183,6 +191,22 @@ class EscalationModel(mesa.Model):
         for _ in range(self.config.months if months is None else months):
             self.step()
         return self
+
+    def _check_finite(self) -> None:
+        """Stop with a :class:`NumericError` naming the first non-finite state variable."""
+        arr = self.arr
+        for name in ("arms", "threat", "stimulus"):  # the cause before its effects
+            values = getattr(arr, name)
+            if not np.isfinite(values).all():
+                i = int(np.flatnonzero(~np.isfinite(values))[0])
+                raise NumericError(
+                    self.config.source,
+                    self.states[i].iso3,
+                    self.month,
+                    self.config.date_of(self.month),
+                    name,
+                    float(values[i]),
+                )
 
     # ------------------------------------------------------------------ what states see
     def _observe(self) -> None:

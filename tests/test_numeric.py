@@ -1,0 +1,157 @@
+"""Numeric robustness: for any parameters the schema accepts, the state stays finite and bounded.
+
+Threat is a smoothed saturating signal, so it must stay in [0, 1]; arms are floored at 0. An
+unstable Richardson race (reactivity times the rival's capacity above fatigue) grows without
+bound and can overflow over long runs: then, and only then, the run stops with a
+:class:`~sim.errors.NumericError` naming the state, the month and the variable.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sim import EscalationModel, load_scenario
+from sim.errors import NumericError, UserError
+
+EXAMPLES = int(os.environ.get("ESCALATION_FUZZ_EXAMPLES", "0"))
+
+
+def unit() -> st.SearchStrategy[float]:
+    return st.floats(0.0, 1.0)
+
+
+def nonneg(top: float = 1e3) -> st.SearchStrategy[float]:
+    """Non-negative values, with the extremes drawn often."""
+    return st.one_of(st.sampled_from([0.0, top]), st.floats(0.0, top))
+
+
+PARAMETERS: dict[str, st.SearchStrategy] = {
+    "threat.scale": st.floats(1e-6, 1e3),
+    "threat.memory": unit(),
+    "threat.reassurance": unit(),
+    "threat.posture_delta": nonneg(50.0),
+    "threat.incident_boost": unit(),
+    "threat.war_boost": unit(),
+    "decision.w_threat": nonneg(),
+    "decision.w_peer": nonneg(),
+    "decision.w_alliance": nonneg(),
+    "decision.w_norm": nonneg(),
+    "decision.noise": nonneg(10.0),
+    "decision.norm_erosion": unit(),
+    "decision.reaccession": st.booleans(),
+    "decision.reaccession_margin": nonneg(10.0),
+    "conflict.incident_base": unit(),
+    "conflict.incident_coupling": unit(),
+    "conflict.war_onset": unit(),
+    "conflict.war_end": unit(),
+    "states.defaults.norm": unit(),
+    "states.defaults.threshold": st.floats(-10.0, 10.0),
+    "states.defaults.threshold_spread": nonneg(10.0),
+    "states.defaults.reactivity": nonneg(10.0),
+    "states.defaults.fatigue": unit(),
+    "states.defaults.grievance": st.floats(-100.0, 100.0),
+}
+TREATY = {
+    "notice_months": st.integers(0, 240),
+    "conflict_clause": st.booleans(),
+    "accession_months": st.integers(0, 240),
+    "military_value": unit(),
+    "salience": unit(),
+}
+SCENARIOS = {"ring": ["ban"], "small-world": ["ban"], "europe-2022": ["ottawa", "cmc"]}
+
+
+@st.composite
+def parameter_sets(draw: st.DrawFn) -> tuple[str, dict, str, int]:
+    name = draw(st.sampled_from(sorted(SCENARIOS)))
+    keys = draw(st.lists(st.sampled_from(sorted(PARAMETERS)), min_size=1, max_size=10, unique=True))
+    overrides = {k: draw(PARAMETERS[k]) for k in keys}
+    for tid in SCENARIOS[name]:
+        for field in draw(st.lists(st.sampled_from(sorted(TREATY)), max_size=3, unique=True)):
+            overrides[f"treaties.{tid}.{field}"] = draw(TREATY[field])
+    if name != "europe-2022":
+        overrides["network.n"] = draw(st.integers(5, 60))
+    engine = draw(st.sampled_from(["agents", "vectorized"]))
+    return name, overrides, engine, draw(st.integers(0, 2**32 - 1))
+
+
+def check_state(model: EscalationModel) -> None:
+    arr = model.arr
+    assert np.isfinite(arr.threat).all() and np.isfinite(arr.arms).all()
+    assert ((arr.threat >= 0.0) & (arr.threat <= 1.0)).all(), arr.threat
+    assert (arr.arms >= 0.0).all(), arr.arms
+    assert (arr.stimulus >= 0.0).all()
+
+
+@settings(
+    max_examples=EXAMPLES or 30,
+    deadline=None,
+    derandomize=not EXAMPLES,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+@given(parameter_sets())
+def test_state_stays_finite_and_bounded_or_stops_clearly(params):
+    name, overrides, engine, seed = params
+    try:
+        model = EscalationModel(
+            load_scenario(name, overrides), rng=seed, engine=engine, record_states=False
+        )
+    except UserError:  # a combination the cross-checks refuse (e.g. too few states): not here
+        return
+    months = 36
+    try:
+        for _ in range(months):
+            model.step()
+            check_state(model)
+    except NumericError as err:
+        codes = [a.iso3 for a in model.states]
+        assert err.state in codes and 0 <= err.month < months
+        assert err.variable in ("stimulus", "threat", "arms")
+        assert f"{err.state}.{err.variable}" in str(err) and f"month {err.month}" in str(err)
+        return
+    ts = model.timeseries()
+    assert ts["mean_threat"].between(0, 1).all() and ts["max_threat"].between(0, 1).all()
+
+
+def test_an_unstable_arms_race_stops_with_a_clear_error(run_cli):
+    """Richardson's unstable case (reactivity >> fatigue) overflows; the run names where."""
+    result = run_cli(
+        "run",
+        "ring",
+        "--months",
+        "3000",
+        "--quiet",
+        "--set",
+        "states.defaults.reactivity=1",
+        "--set",
+        "states.defaults.fatigue=0",
+        "--engine",
+        "vectorized",
+    )
+    assert result.code == 1
+    (line,) = result.err_lines
+    assert "became inf" in line and "month" in line and ".stimulus" in line or ".arms" in line
+    assert "Traceback" not in result.err and "RuntimeWarning" not in result.err
+
+
+def test_non_finite_values_are_refused(run_cli):
+    for text in ("inf", "-inf", "nan"):
+        result = run_cli("run", "ring", "--months", "1", "--set", f"decision.w_peer={text}")
+        assert result.code == 2 and "finite" in result.err, result.err
+
+
+def test_a_non_finite_state_names_state_month_and_variable():
+    model = EscalationModel(load_scenario("ring"), rng=1, engine="vectorized")
+    model.step()
+    model.arr.arms[3] = math.nan
+    with pytest.raises(NumericError) as info:
+        model.step()
+    assert info.value.state == model.states[3].iso3 and info.value.month == 1
+    assert info.value.variable == "arms"
