@@ -143,14 +143,27 @@ def write_analysis(
 
 
 def finish(
-    plan: Plan, store: storage.Store, man: dict[str, Any], report: SweepReport, interrupted: bool
+    plan: Plan,
+    store: storage.Store,
+    man: dict[str, Any],
+    report: SweepReport,
+    interrupted: bool,
+    retried: list[str] | None = None,
 ) -> SweepReport:
-    """Assemble and analyse a complete sweep; record the session either way."""
+    """Assemble and analyse a complete sweep; record the session either way.
+
+    A write that fails here (disk full, read-only folder) leaves the parts as they are: the
+    report says so and ``--resume`` assembles them later.
+    """
     out = store.out
     report.done = len(store.done_ids(plan.n_runs))
     report.failed = _failed(store)
-    if report.done == plan.n_runs:
-        report.outputs = store.assemble(plan.n_runs)
+    if report.done == plan.n_runs and not report.error:
+        try:
+            report.outputs = store.assemble(plan.n_runs)
+        except OSError as exc:
+            report.error = f"cannot write {exc.filename or out}: {exc.strerror or exc}"
+    if report.done == plan.n_runs and not report.error:
         try:
             files, report.discovery = write_analysis(
                 out, plan.exp.spec, plan.design, plan.params, plan.outcomes, plan.label
@@ -172,9 +185,13 @@ def finish(
         seconds=round(report.seconds, 3),
         runs_per_second=round(report.computed / report.seconds, 3) if report.seconds else None,
         status=report.status,
-        lost_tasks=report.lost,
+        lost_tasks=retried if retried is not None else report.lost,
+        error=report.error or None,
     )
-    storage.write_json(out / "manifest.json", man)
+    try:
+        storage.write_json(out / "manifest.json", man)
+    except OSError as exc:
+        report.error = report.error or f"cannot write {out / 'manifest.json'}: {exc.strerror}"
     return report
 
 

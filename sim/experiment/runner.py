@@ -37,6 +37,8 @@ from sim.experiment.worker import BatchResult, init_worker, run_batch
 TARGET_TASK_SECONDS = 1.0
 MAX_BATCH = 1000
 IN_FLIGHT_PER_WORKER = 3
+#: Rounds of retrying the runs of tasks lost to dead workers (a fresh pool each round).
+MAX_RETRIES = 3
 
 
 class SerialExecutor(Executor):
@@ -135,6 +137,7 @@ class SweepReport:
     outputs: list[str] = field(default_factory=list)
     lost: list[str] = field(default_factory=list)
     discovery: str = ""
+    error: str = ""  # why the sweep stopped early (a failed write), if it did
 
 
 def _full_rows(plan: Plan, result: BatchResult) -> list[dict[str, Any]]:
@@ -147,6 +150,18 @@ def _full_rows(plan: Plan, result: BatchResult) -> list[dict[str, Any]]:
     return rows
 
 
+@dataclass
+class Outcome:
+    """What one call of :func:`execute` did."""
+
+    computed: int = 0
+    failed: int = 0
+    interrupted: bool = False
+    lost: list[str] = field(default_factory=list)  # tasks whose runs stay missing, and why
+    broken: bool = False  # the process pool died (a worker was killed)
+    write_error: str = ""  # a result that could not be written: the sweep stops
+
+
 def execute(
     plan: Plan,
     store: storage.Store,
@@ -154,32 +169,40 @@ def execute(
     todo: list[list[int]],
     in_flight: int,
     bar: tqdm,
-) -> tuple[int, int, bool, list[str]]:
-    """Run the batches; write each as it finishes. Returns (computed, failed, interrupted, lost)."""
-    computed = failed = 0
-    lost: list[str] = []
+) -> Outcome:
+    """Run the batches; write each as it finishes.
+
+    A task lost to a dead worker leaves its runs missing (the caller retries them); a write
+    that fails (disk full, read-only folder) stops the sweep, keeping every part already
+    written; Ctrl-C flushes what finishes within a few seconds.
+    """
+    res = Outcome()
     pending: dict[Future, list[int]] = {}
     queue = iter(todo)
-    broken = False
 
     def handle(fut: Future) -> None:
-        nonlocal computed, failed, broken
         ids = pending.pop(fut)
         try:
             result = fut.result()
         except Exception as exc:  # noqa: BLE001 - a lost task: its runs stay missing
-            lost.append(f"runs {ids[0]}-{ids[-1]}: {type(exc).__name__}: {exc}")
-            broken = broken or isinstance(exc, BrokenProcessPool)
+            res.lost.append(f"runs {ids[0]}-{ids[-1]}: {_one_line(exc)}")
+            res.broken = res.broken or isinstance(exc, BrokenProcessPool)
             return
-        store.write(ids[0], ids[-1], _full_rows(plan, result), result.series)
+        if res.write_error:
+            return  # nothing more is written once a write has failed
+        try:
+            store.write(ids[0], ids[-1], _full_rows(plan, result), result.series)
+        except OSError as exc:
+            res.write_error = f"cannot write {exc.filename or store.parts}: {exc.strerror or exc}"
+            return
         bad = sum(r["status"] != "ok" for r in result.rows)
-        computed, failed = computed + len(ids), failed + bad
+        res.computed, res.failed = res.computed + len(ids), res.failed + bad
         bar.update(len(ids))
         if bad:
-            bar.set_postfix(failed=failed)
+            bar.set_postfix(failed=res.failed)
 
     def fill() -> None:
-        while not broken and len(pending) < in_flight:
+        while not (res.broken or res.write_error) and len(pending) < in_flight:
             ids = next(queue, None)
             if ids is None:
                 return
@@ -191,6 +214,11 @@ def execute(
             done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
             for fut in done:
                 handle(fut)
+            if res.write_error:
+                for fut in list(pending):  # let running tasks end; their runs stay missing
+                    fut.cancel()
+                    pending.pop(fut)
+                break
             fill()
     except KeyboardInterrupt:
         for fut in list(pending):
@@ -200,8 +228,13 @@ def execute(
             wait([f for f in pending if not f.cancelled()], timeout=10)
             for fut in [f for f in pending if f.done() and not f.cancelled()]:
                 handle(fut)
-        return computed, failed, True, lost
-    return computed, failed, False, lost
+        res.interrupted = True
+    return res
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(f"{type(exc).__name__}: {exc}".split())
+    return text if len(text) <= 300 else text[:297] + "..."
 
 
 def run_sweep(
@@ -248,17 +281,19 @@ def run_sweep(
     kind = executor if isinstance(executor, str) else type(executor).__name__
     t0 = time.perf_counter()
     in_flight = max(workers, 1) * IN_FLIGHT_PER_WORKER
+    pool = _Pool(executor, workers, scheduler)
     with contextlib.ExitStack() as stack:
         # The executor first: a scheduler that cannot be reached leaves nothing written.
-        if isinstance(executor, Executor):
-            ex = executor
-        else:
-            ex = stack.enter_context(open_executor(executor, workers, scheduler))
-        store.prepare()
-        started = provenance.now()
-        man = manifest(plan, old, command or sys.argv, started)
-        man["sessions"].append(session(started, kind, workers, size, len(missing)))
-        storage.write_json(out_dir / "manifest.json", man)
+        ex = pool.open()
+        stack.callback(pool.close)
+        try:
+            store.prepare()
+            started = provenance.now()
+            man = manifest(plan, old, command or sys.argv, started)
+            man["sessions"].append(session(started, kind, workers, size, len(missing)))
+            storage.write_json(out_dir / "manifest.json", man)
+        except OSError as exc:
+            raise UserError(str(out_dir), "--out", f"cannot write: {exc.strerror or exc}") from None
         bar = tqdm(
             total=plan.n_runs,
             initial=plan.n_runs - len(missing),
@@ -269,23 +304,76 @@ def run_sweep(
             file=sys.stderr,
         )
         with bar:
-            result = execute(plan, store, ex, batches(missing, size), in_flight, bar)
-    computed, failed, interrupted, lost = result
+            total = execute(plan, store, ex, batches(missing, size), in_flight, bar)
+            lost = list(total.lost)
+            for attempt in range(1, MAX_RETRIES + 1):
+                if not total.lost or total.interrupted or total.write_error:
+                    break
+                if total.broken and not pool.renewable:
+                    break
+                again = sorted(set(range(plan.n_runs)) - store.done_ids(plan.n_runs))
+                bar.write(
+                    f"escalation: {len(total.lost)} tasks lost ({total.lost[0]}); retrying "
+                    f"{len(again)} runs on {'a fresh pool' if total.broken else 'the pool'} "
+                    f"(attempt {attempt} of {MAX_RETRIES})",
+                    file=sys.stderr,
+                )
+                if total.broken:
+                    ex = pool.renew()
+                more = execute(plan, store, ex, batches(again, size), in_flight, bar)
+                lost += more.lost
+                total = Outcome(
+                    total.computed + more.computed,
+                    total.failed + more.failed,
+                    more.interrupted,
+                    more.lost,
+                    more.broken,
+                    more.write_error,
+                )
     report = SweepReport(
         out=out_dir,
         name=spec.name,
         total=plan.n_runs,
         done=0,
         failed=0,
-        computed=computed,
+        computed=total.computed,
         seconds=time.perf_counter() - t0,
         status="",
         executor=kind,
         workers=workers,
         batch=size,
-        lost=lost,
+        lost=lost if total.lost else [],
+        error=total.write_error,
     )
-    return finish(plan, store, man, report, interrupted)
+    return finish(plan, store, man, report, total.interrupted, retried=lost)
+
+
+class _Pool:
+    """The sweep's executor; a local process pool is replaced when a worker dies."""
+
+    def __init__(self, executor: str | Executor, workers: int, scheduler: str | None) -> None:
+        self.spec, self.workers, self.scheduler = executor, workers, scheduler
+        self._stack: contextlib.ExitStack | None = None
+
+    @property
+    def renewable(self) -> bool:
+        """Whether a broken pool can be replaced (only pools this sweep made)."""
+        return self.spec == "local" and self.workers > 0
+
+    def open(self) -> Executor:
+        if isinstance(self.spec, Executor):
+            return self.spec
+        self._stack = contextlib.ExitStack()
+        return self._stack.enter_context(open_executor(self.spec, self.workers, self.scheduler))
+
+    def renew(self) -> Executor:
+        self.close()
+        return self.open()
+
+    def close(self) -> None:
+        if self._stack is not None:
+            stack, self._stack = self._stack, None
+            stack.close()
 
 
 def _check_out(out: Path, resume: bool, plan: Plan) -> dict[str, Any] | None:
@@ -319,6 +407,8 @@ def format_report(r: SweepReport) -> str:
     ]
     for msg in r.lost[:5]:
         lines.append(f"lost task: {msg}")
+    if r.error:
+        lines.append(f"stopped: {r.error}; every run finished before it is saved")
     if r.status == "complete":
         lines.append(f"results in {r.out}/: {', '.join(['manifest.json', *r.outputs])}")
         lines.append(f'load with: pandas.read_parquet("{r.out / "runs.parquet"}")')
