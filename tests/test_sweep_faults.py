@@ -26,10 +26,10 @@ from sim.experiment import run_sweep, storage
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="reads /proc, signals, mounts")
 
 
-def start(experiment: Path, out: Path, *extra: str) -> subprocess.Popen:
+def start(exp: Path, out: Path, *extra: str) -> subprocess.Popen:
     """``escalation sweep`` in its own process group, as a terminal job would run it."""
     return subprocess.Popen(
-        [sys.executable, "-m", "sim.cli", "sweep", str(experiment), "--out", str(out), *extra],
+        [sys.executable, "-m", "sim.cli", "sweep", str(exp), "--out", str(out), *extra],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
