@@ -39,3 +39,13 @@ class NumericError(ArithmeticError):
         super().__init__(
             f"{source}: {state}.{variable}: became {value} in month {month} ({date}){hint}"
         )
+
+
+class RunError(UserError):
+    """The environment failed the command (a cluster that will not start, a full disk).
+
+    Printed like a :class:`UserError`, as one line naming where, but with exit code 1: the
+    input was fine, and the same command may succeed later (``--resume`` keeps finished work).
+    """
+
+    exit_code = 1

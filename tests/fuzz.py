@@ -11,6 +11,7 @@ output folder unless the run succeeded.
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import math
@@ -56,6 +57,11 @@ WEIRD_VALUES = [
     {},
     {"x": 1},
 ]
+
+
+def weird() -> st.SearchStrategy[Any]:
+    """One of :data:`WEIRD_VALUES`, copied: a shared list or table could be nested in itself."""
+    return st.sampled_from(WEIRD_VALUES).map(copy.deepcopy)
 
 
 @dataclass
@@ -134,14 +140,14 @@ def scenario_mutation(draw: st.DrawFn) -> Case:
             parent[key + draw(st.sampled_from(["_", "s", "X"]))] = parent.pop(key)
         elif op == "add" and isinstance(parent, dict):
             parent[draw(st.sampled_from(["extra", "seed2", "threshold", "file"]))] = draw(
-                st.sampled_from(WEIRD_VALUES)
+                weird()
             )
         elif op == "wrap":
             parent[key] = [parent[key]]
         else:
             value = draw(
                 st.one_of(
-                    st.sampled_from(WEIRD_VALUES),
+                    weird(),
                     st.floats(allow_nan=True, allow_infinity=True),
                     st.integers(-(10**6), 10**6),
                     st.text(max_size=8),
@@ -333,14 +339,14 @@ def experiment_mutation(draw: st.DrawFn) -> Case:
             parent[key + "_"] = parent.pop(key)
         elif op == "add" and isinstance(parent, dict):
             parent[draw(st.sampled_from(["extra", "kind", "values", "low"]))] = draw(
-                st.sampled_from(WEIRD_VALUES)
+                weird()
             )
         elif op == "wrap":
             parent[key] = [parent[key]]
         else:
             value = draw(
                 st.one_of(
-                    st.sampled_from(WEIRD_VALUES),
+                    weird(),
                     st.sampled_from(["lhs", "sobol", "morris", "zip", "ring", "europe-2022"]),
                     st.integers(-5, 5),
                     st.floats(allow_nan=True, allow_infinity=True, width=32),

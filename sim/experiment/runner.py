@@ -29,7 +29,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from sim.errors import UserError
+from sim.errors import RunError, UserError
 from sim.experiment import provenance, storage
 from sim.experiment.plan import Plan, make_plan
 from sim.experiment.worker import BatchResult, init_worker, run_batch
@@ -82,12 +82,17 @@ def open_executor(kind: str, workers: int, scheduler: str | None = None) -> Iter
             except (OSError, TimeoutError) as exc:
                 raise UserError("--scheduler", scheduler, f"cannot connect: {exc}") from None
         else:
-            cluster = LocalCluster(
-                n_workers=max(workers, 1),
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-            )
+            try:
+                cluster = LocalCluster(
+                    n_workers=max(workers, 1),
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                )
+            except (RuntimeError, OSError, TimeoutError) as exc:  # e.g. a worker killed at birth
+                raise RunError(
+                    "--executor", "dask", f"the local Dask cluster did not start ({exc}); run again"
+                ) from None
             client = Client(cluster)
         try:
             yield client.get_executor(pure=False)
