@@ -62,6 +62,12 @@ TREATY_COLOURS: Final[tuple[str, ...]] = (BLUE, VERMILLION, BLUISH_GREEN, REDDIS
 #: Sequential colour map for probabilities (perceptually uniform, colour-blind safe).
 PROBABILITY_CMAP: Final = "cividis"
 
+#: Colour map of a map of the probability of giving notice (ColorBrewer YlOrBr: light to dark
+#: with no grey in it, so that it cannot be mistaken for the grey of non-parties, as cividis's
+#: middle can), used from :data:`NOTICE_PROBABILITY_FROM` so that 0 stays visible on white.
+NOTICE_PROBABILITY_CMAP: Final = "YlOrBr"
+NOTICE_PROBABILITY_FROM: Final = 0.08
+
 
 def treaty_colour(index: int) -> str:
     """The line colour of the ``index``-th treaty of a scenario."""

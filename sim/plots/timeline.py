@@ -10,6 +10,11 @@ matplotlib.use("Agg")  # headless: figures are files
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from sim.palette import SERIES_COLOURS, STATUS_COLOURS  # noqa: E402
+
+#: Line style per treaty in the first panel (colour is the status, as in every figure).
+TREATY_STYLES = ("-", "--", ":", "-.")
+
 
 def timeline(
     timeseries: pd.DataFrame,
@@ -32,28 +37,43 @@ def timeline(
         3, 1, figsize=(10, 9), sharex=True, gridspec_kw={"height_ratios": [2, 2, 3]}
     )
     x = timeseries["month"]
-    for tid, name in treaties.items():
+    for k, (tid, name) in enumerate(treaties.items()):
+        style = TREATY_STYLES[k % len(TREATY_STYLES)]
         moved = timeseries[f"{tid}_notice"] + timeseries[f"{tid}_withdrawn"]
-        (line,) = ax1.step(x, moved, where="post", label=f"{name}: notice or withdrawn")
+        ax1.step(
+            x,
+            moved,
+            where="post",
+            ls=style,
+            color=STATUS_COLOURS["notice"],
+            label=f"{name}: notice or withdrawn",
+        )
         ax1.step(
             x,
             timeseries[f"{tid}_withdrawn"],
             where="post",
-            ls="--",
-            color=line.get_color(),
+            ls=style,
+            color=STATUS_COLOURS["withdrawn"],
             label=f"{name}: withdrawn",
         )
     ax1.set_ylabel("states")
     ax1.legend(loc="upper left", fontsize=8)
     ax1.set_title(title)
 
-    ax2.plot(x, timeseries["mean_threat"], color="tab:red", label="mean perceived threat")
-    ax2.plot(x, timeseries["max_threat"], color="tab:red", ls=":", label="max perceived threat")
+    threat = SERIES_COLOURS["threat"]
+    ax2.plot(x, timeseries["mean_threat"], color=threat, label="mean perceived threat")
+    ax2.plot(x, timeseries["max_threat"], color=threat, ls=":", label="max perceived threat")
     ax2.set_ylim(0, 1.02)
     ax2.set_ylabel("threat")
     ax2b = ax2.twinx()
     base = timeseries["total_arms"].iloc[0] or 1.0
-    ax2b.plot(x, timeseries["total_arms"] / base, color="tab:gray", label="total arms (x start)")
+    ax2b.plot(
+        x,
+        timeseries["total_arms"] / base,
+        color=SERIES_COLOURS["arms"],
+        lw=1,
+        label="total arms (x start)",
+    )
     ax2b.set_ylabel("arms, x start")
     lines = ax2.get_legend_handles_labels()
     lines_b = ax2b.get_legend_handles_labels()
@@ -69,6 +89,9 @@ def timeline(
             sel["month"],
             sel["iso3"].map(ypos),
             marker=markers.get(tid, "o"),
+            color=STATUS_COLOURS["notice"],
+            edgecolors="k",
+            linewidths=0.5,
             label=f"notice: {name}",
         )
         done = events[(events["kind"] == "withdrawn") & (events["treaty"] == tid)]
@@ -77,7 +100,8 @@ def timeline(
             done["iso3"].map(ypos),
             marker=markers.get(tid, "o"),
             facecolors="none",
-            edgecolors="k",
+            edgecolors=STATUS_COLOURS["withdrawn"],
+            linewidths=1.5,
             label=f"withdrawn: {name}",
         )
     ax3.set_yticks(range(len(states)), states, fontsize=7)
