@@ -343,3 +343,21 @@ def test_grid_expands_ranges_and_values_in_order():
         "steps = 3\n[levers.l]\nkeys = ['decision.noise']\nvalues = [0.01, 0.02]\n"
     )
     assert design.points == [{"u": u, "l": v} for u in (0.1, 0.2, 0.3) for v in (0.01, 0.02)]
+
+
+def test_a_star_ranges_over_every_key_at_its_level():
+    from sim.experiment.outcomes import expand
+
+    summary = {
+        "treaties": {"ottawa": {"notified": 1}, "cmc": {"notified": 0}},
+        "states": {"LTU": {"ottawa": {"notice_month": 3}, "cmc": {"notice_month": None}}},
+    }
+    assert expand(summary, "treaties.*.notified") == [
+        "treaties.ottawa.notified",
+        "treaties.cmc.notified",
+    ]
+    assert expand(summary, "states.*.*.notice_month") == [
+        "states.LTU.ottawa.notice_month",
+        "states.LTU.cmc.notice_month",
+    ]
+    assert expand(summary, "tension.max") == ["tension.max"]

@@ -60,6 +60,24 @@ def _leaves(node: Any, prefix: str = "") -> list[str]:
     return [prefix[:-1]]
 
 
+def expand(summary: dict[str, Any], pattern: str) -> list[str]:
+    """The summary paths a field pattern names; ``*`` ranges over the keys at its level.
+
+    ``treaties.*.notified`` gives one field per treaty, ``states.*.ottawa.notice_month`` one
+    per state, ``states.*.*.notice_month`` one per state and treaty (in summary order).
+    """
+    paths = [("", summary)]
+    for part in pattern.split("."):
+        nxt = []
+        for prefix, node in paths:
+            keys = list(node) if part == "*" and isinstance(node, dict) else [part]
+            for key in keys:
+                child = node.get(key) if isinstance(node, dict) else None
+                nxt.append((f"{prefix}{key}.", child))
+        paths = nxt
+    return [prefix[:-1] for prefix, _ in paths]
+
+
 def _type_of(name: str, value: Any) -> str:
     if isinstance(value, bool):
         return "bool"
@@ -82,8 +100,7 @@ def resolve(
     treaties = list(summary.get("treaties", {}))
     fields: list[str] = []
     for k, pattern in enumerate(spec.fields):
-        names = [pattern.replace("*", t) for t in treaties] if "*" in pattern else [pattern]
-        for name in names:
+        for name in expand(summary, pattern):
             try:
                 value = get_field(summary, name)
             except KeyError:
