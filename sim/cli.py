@@ -234,6 +234,39 @@ def cmd_plot(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Serve the teaching demo (sim/app.py) in the browser until interrupted."""
+    import socket
+
+    from sim.scenario import load_scenario
+
+    if not 0 <= args.port <= 65535:
+        raise UserError("--port", "", f"must be between 0 and 65535, got {args.port}")
+    load_scenario(args.scenario)  # an unknown name or a bad file: one line, exit 2
+    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does
+        try:
+            probe.bind((args.host, args.port))
+        except OSError as exc:
+            raise UserError(
+                "--port", "", f"cannot listen on {args.host}:{args.port}: {exc.strerror}"
+            ) from None
+        port = probe.getsockname()[1]  # --port 0: a free port
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(
+            f"escalation: warning: --host {args.host} lets other machines open the demo "
+            "(it has no login); the default 127.0.0.1 keeps it on this one",
+            file=sys.stderr,
+        )
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"Teaching demo ({args.scenario}) at http://{host}:{port}/  (Ctrl-C to stop)", flush=True)
+    from sim.app_server import serve
+
+    serve(args.host, port, args.scenario)
+    return 0
+
+
 class _Parser(argparse.ArgumentParser):
     """An argument parser whose usage errors are one line (exit 2), like every user error."""
 
@@ -444,8 +477,28 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="png,svg",
         help="figure formats, comma-separated: png, svg or png,svg (default: png)",
     )
-    pl.add_argument("--dpi", type=int, default=150, help="PNG resolution (default 150)")
+    pl.add_argument(
+        "--dpi", type=int, default=150, metavar="N", help="PNG resolution (default 150)"
+    )
     pl.set_defaults(func=cmd_plot)
+
+    dm = sub.add_parser(
+        "demo",
+        help="the teaching demo in the browser: map, controls, live charts, why states moved",
+        description="Serve the teaching demo (a Mesa/Solara page) and print its address: a "
+        "map of Europe coloured by treaty status month by month, the debate's levers, live "
+        "charts and the plain-language log of why each state moved (docs/teaching.md). "
+        "Works offline; every browser tab gets its own model.",
+    )
+    dm.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    dm.add_argument("--port", type=int, default=8765, help="port (default 8765; 0: a free one)")
+    dm.add_argument(
+        "--scenario",
+        default="europe-2022",
+        help="the scenario the page opens with: a bundled name or a TOML path (default "
+        "europe-2022)",
+    )
+    dm.set_defaults(func=cmd_demo)
     return parser
 
 
