@@ -361,3 +361,11 @@ def test_a_star_ranges_over_every_key_at_its_level():
         "states.LTU.cmc.notice_month",
     ]
     assert expand(summary, "tension.max") == ["tension.max"]
+
+
+def test_a_calibration_file_is_pointed_to_backtest(run_cli):
+    result = run_cli("sweep", "calibration-europe", "--workers", "0")
+    assert result.code == 2 and len(result.err_lines) == 1
+    assert "escalation backtest --calibrate" in result.err
+    listing = run_cli("sweep", "no-such-experiment").err
+    assert "article20" in listing and "calibration-europe" not in listing

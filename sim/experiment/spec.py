@@ -386,7 +386,12 @@ def load_experiment(path: str | Path, quick: bool = False) -> ExperimentFile:
 
     """
     p = resolve_experiment(path)
-    spec = validate_experiment(_read_toml(p), str(p))
+    raw = _read_toml(p)
+    if "window_end" in raw and "fit" in raw:  # the other kind of file in experiments/
+        raise UserError(
+            str(p), "", f"a calibration file, not a sweep: run escalation backtest --calibrate {p}"
+        )
+    spec = validate_experiment(raw, str(p))
     if quick:
         spec = apply_quick(spec, str(p))
     return ExperimentFile(spec, p, quick)
@@ -402,6 +407,12 @@ def bundled_experiments_dir() -> Path:
     return Path(__file__).resolve().parent.parent.parent / "experiments"
 
 
+def sweep_names() -> list[str]:
+    """Names of the bundled sweep experiments (calibration files are for ``backtest``)."""
+    found = bundled_experiments_dir().glob("*.toml")
+    return sorted(q.stem for q in found if not q.stem.startswith("calibration-"))
+
+
 def resolve_experiment(path: str | Path) -> Path:
     """An experiment path from a path or a bundled experiment name (``article20``)."""
     p = Path(path)
@@ -411,6 +422,6 @@ def resolve_experiment(path: str | Path) -> Path:
         candidate = bundled_experiments_dir() / f"{path}.toml"
         if candidate.is_file():
             return candidate
-        names = ", ".join(sorted(q.stem for q in bundled_experiments_dir().glob("*.toml")))
+        names = ", ".join(sweep_names())
         raise UserError(str(path), "", f"no such experiment file or bundled name ({names})")
     raise UserError(str(path), "", "experiment file not found")
