@@ -55,19 +55,29 @@ def resolved_scenario(model: EscalationModel) -> dict[str, Any]:
     return data
 
 
+def scratch_dir(out: Path) -> Path:
+    """A fresh hidden folder beside ``out`` (same file system, so renames are atomic).
+
+    Raises:
+        UserError: ``out`` is a file, or its parent cannot be written.
+
+    """
+    if out.exists() and not out.is_dir():
+        raise UserError(str(out), "--out", "exists and is not a directory")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    except OSError as exc:
+        raise UserError(str(out), "--out", f"cannot write: {exc.strerror}") from None
+
+
 def atomic_dir(out: Path, write: Callable[[Path], None]) -> None:
     """Call ``write(tmp)`` on a fresh directory, then move its files into ``out``.
 
     If ``write`` fails nothing is left behind; an existing ``out`` keeps its other files.
     """
     out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise UserError(str(out), "--out", "exists and is not a directory")
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    except OSError as exc:
-        raise UserError(str(out), "--out", f"cannot write: {exc.strerror}") from None
+    tmp = scratch_dir(out)
     try:
         write(tmp)
         if not out.exists():

@@ -14,7 +14,6 @@ import html
 import math
 import os
 import shutil
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +23,7 @@ import numpy as np
 
 from sim import __version__
 from sim.errors import UserError
+from sim.output import scratch_dir
 from sim.plots.results import RunResults, SweepResults, load
 from sim.plots.style import Plot, fmt_value, save, style, wilson
 
@@ -431,13 +431,7 @@ def publish(out: Path, write: Callable[[Path], None]) -> None:
     whole, so no stale figure survives; a folder holding other files keeps them and only the
     report's files are replaced. If ``write`` fails, nothing is left behind.
     """
-    if out.exists() and not out.is_dir():
-        raise UserError(str(out), "--out", "exists and is not a directory")
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    except OSError as exc:
-        raise UserError(str(out), "--out", f"cannot write: {exc.strerror}") from None
+    tmp = scratch_dir(out)
     try:
         write(tmp)
         os.chmod(tmp, 0o755)
