@@ -124,14 +124,21 @@ def _tomlable(value: Any) -> bool:
     return True
 
 
-@st.composite
-def scenario_mutation(draw: st.DrawFn) -> Case:
-    """One to three structural or value mutations of a bundled scenario."""
-    doc = base(draw(st.sampled_from(BASE_SCENARIOS)))
+def mutate(
+    draw: st.DrawFn,
+    doc: dict[str, Any],
+    added: list[str],
+    values: st.SearchStrategy[Any],
+    small: set[str] = frozenset(),
+) -> tuple[dict[str, Any], list[str]] | None:
+    """One to three mutations of a parsed TOML ``doc`` in place; None if it can't be written.
+
+    ``added`` are names for new keys, ``values`` the replacement values; keys in ``small`` never
+    get a value above 5 (they size the work: a valid but huge sweep is not what is fuzzed).
+    """
     labels = []
     for _ in range(draw(st.integers(1, 3))):
-        all_paths = paths(doc)
-        path = draw(st.sampled_from(all_paths))
+        path = draw(st.sampled_from(paths(doc)))
         parent, key = _parent(doc, path)
         op = draw(st.sampled_from(["delete", "rename", "value", "value", "add", "wrap"]))
         if op == "delete":
@@ -139,25 +146,33 @@ def scenario_mutation(draw: st.DrawFn) -> Case:
         elif op == "rename" and isinstance(key, str):
             parent[key + draw(st.sampled_from(["_", "s", "X"]))] = parent.pop(key)
         elif op == "add" and isinstance(parent, dict):
-            parent[draw(st.sampled_from(["extra", "seed2", "threshold", "file"]))] = draw(
-                weird()
-            )
+            parent[draw(st.sampled_from(added))] = draw(weird())
         elif op == "wrap":
             parent[key] = [parent[key]]
         else:
-            value = draw(
-                st.one_of(
-                    weird(),
-                    st.floats(allow_nan=True, allow_infinity=True),
-                    st.integers(-(10**6), 10**6),
-                    st.text(max_size=8),
-                )
-            )
-            parent[key] = value
+            value = draw(values)
+            big = isinstance(value, int | float) and not isinstance(value, bool) and value > 5
+            parent[key] = -1 if key in small and big else value
         labels.append(f"{op} {'.'.join(map(str, path))}")
-        if not _tomlable(doc):  # e.g. a list of mixed tables: fall back to a valid change
-            return Case(base("ring"), label="untomlable")
-    return Case(doc, label="; ".join(labels))
+        if not _tomlable(doc):  # e.g. a list of mixed tables
+            return None
+    return doc, labels
+
+
+@st.composite
+def scenario_mutation(draw: st.DrawFn) -> Case:
+    """One to three structural or value mutations of a bundled scenario."""
+    values = st.one_of(
+        weird(),
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.integers(-(10**6), 10**6),
+        st.text(max_size=8),
+    )
+    doc = base(draw(st.sampled_from(BASE_SCENARIOS)))
+    done = mutate(draw, doc, ["extra", "seed2", "threshold", "file"], values)
+    if done is None:
+        return Case(base("ring"), label="untomlable")
+    return Case(done[0], label="; ".join(done[1]))
 
 
 def _csv_rows(name: str) -> tuple[list[str], list[list[str]]]:
@@ -327,36 +342,14 @@ def experiment_mutation(draw: st.DrawFn) -> Case:
         i = draw(st.integers(0, len(text)))
         junk = draw(st.sampled_from(["", '"', "[", "= =", "\x00", "[[x]]\n"]))
         return Case(None, text=(text[:i] + junk).encode(), label="experiment text")
+    values = st.one_of(
+        weird(),
+        st.sampled_from(["lhs", "sobol", "morris", "zip", "ring", "europe-2022"]),
+        st.integers(-5, 5),
+        st.floats(allow_nan=True, allow_infinity=True, width=32),
+    )
     doc = tomllib.loads(BASE_EXPERIMENT)
-    labels = []
-    for _ in range(draw(st.integers(1, 3))):
-        path = draw(st.sampled_from(paths(doc)))
-        parent, key = _parent(doc, path)
-        op = draw(st.sampled_from(["delete", "rename", "value", "value", "add", "wrap"]))
-        if op == "delete":
-            del parent[key]
-        elif op == "rename" and isinstance(key, str):
-            parent[key + "_"] = parent.pop(key)
-        elif op == "add" and isinstance(parent, dict):
-            parent[draw(st.sampled_from(["extra", "kind", "values", "low"]))] = draw(
-                weird()
-            )
-        elif op == "wrap":
-            parent[key] = [parent[key]]
-        else:
-            value = draw(
-                st.one_of(
-                    weird(),
-                    st.sampled_from(["lhs", "sobol", "morris", "zip", "ring", "europe-2022"]),
-                    st.integers(-5, 5),
-                    st.floats(allow_nan=True, allow_infinity=True, width=32),
-                )
-            )
-            big = isinstance(value, int | float) and not isinstance(value, bool) and value > 5
-            if key in SIZE_KEYS and big:
-                value = -1
-            parent[key] = value
-        labels.append(f"{op} {'.'.join(map(str, path))}")
-        if not _tomlable(doc):
-            return Case(tomllib.loads(BASE_EXPERIMENT), label="untomlable")
-    return Case(doc, label="experiment: " + "; ".join(labels))
+    done = mutate(draw, doc, ["extra", "kind", "values", "low"], values, SIZE_KEYS)
+    if done is None:
+        return Case(tomllib.loads(BASE_EXPERIMENT), label="untomlable")
+    return Case(done[0], label="experiment: " + "; ".join(done[1]))
