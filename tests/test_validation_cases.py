@@ -215,11 +215,3 @@ def test_cli_bad_options_one_line(run_cli, argv, prefix):
     res = run_cli("validate", *argv)
     assert res.code == 2 and res.out == ""
     assert len(res.err_lines) == 1 and res.err.startswith(prefix), res.err
-
-
-def test_richardson_help_shows_the_real_defaults():
-    """``validate richardson --help`` keeps a copy (to stay fast); it must not drift."""
-    from sim.cli import RICHARDSON_HELP
-    from sim.validation import RICHARDSON_DEFAULTS
-
-    assert {k: RICHARDSON_DEFAULTS[k] for k in RICHARDSON_HELP} == RICHARDSON_HELP
