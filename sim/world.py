@@ -86,16 +86,35 @@ class World:
 
 
 # --------------------------------------------------------------------------- states
-def _state_rows(scenario: Scenario, include: bool = True) -> list[dict[str, str]]:
-    """The states file's rows (only ``states.include`` unless ``include`` is false)."""
+@dataclass(frozen=True)
+class StatesFile:
+    """Every row of the states file (or the synthetic states), read and checked once."""
+
+    source: str  # the file's path, for errors (the scenario file's for synthetic states)
+    rows: list[dict[str, str]]
+
+    def included(self, scenario: Scenario) -> list[dict[str, str]]:
+        """The rows of the scenario's states: all, or those of ``states.include``."""
+        if scenario.states.include is None:
+            return self.rows
+        known = {r["iso3"] for r in self.rows}
+        for k, code in enumerate(scenario.states.include):
+            if code not in known:
+                raise UserError(scenario.source, f"states.include.{k}", f"unknown state {code!r}")
+        keep = set(scenario.states.include)
+        return [r for r in self.rows if r["iso3"] in keep]
+
+
+def _read_states(scenario: Scenario) -> StatesFile:
     cfg = scenario.states
     if cfg.file is None:
         if scenario.network.kind == "borders":
             raise UserError(scenario.source, "states.file", "a borders network needs a states file")
         width = len(str(scenario.network.n - 1))
-        return [
+        rows = [
             {"iso3": f"S{i:0{width}d}", "name": f"State {i}"} for i in range(scenario.network.n)
         ]
+        return StatesFile(scenario.source, rows)
     path = scenario.data_path(cfg.file, "states.file")
     rows = read_rows(path, required=("iso3",))
     if not rows:
@@ -108,19 +127,12 @@ def _state_rows(scenario: Scenario, include: bool = True) -> list[dict[str, str]
         if code in seen:
             raise UserError(str(path), f"iso3 (line {line})", f"duplicate state {code!r}")
         seen.add(code)
-    if include and cfg.include is not None:
-        known = {r["iso3"] for r in rows}
-        for k, code in enumerate(cfg.include):
-            if code not in known:
-                raise UserError(scenario.source, f"states.include.{k}", f"unknown state {code!r}")
-        keep = set(cfg.include)
-        rows = [r for r in rows if r["iso3"] in keep]
-    return rows
+    return StatesFile(str(path), rows)
 
 
 def state_codes(scenario: Scenario) -> list[str]:
     """The codes of the scenario's states (cheap: no network is built)."""
-    return [r["iso3"] for r in _state_rows(scenario)]
+    return [r["iso3"] for r in _read_states(scenario).included(scenario)]
 
 
 def _num(
@@ -141,13 +153,12 @@ def _num(
     return value
 
 
-def _params(scenario: Scenario, rows: list[dict[str, str]]) -> dict[str, np.ndarray]:
+def _params(scenario: Scenario, rows: list[dict[str, str]], source: str) -> dict[str, np.ndarray]:
     cfg = scenario.states
     defaults = cfg.defaults.model_dump()
     base = StateParams().model_dump()
     fields = list(base)
     out = {f: np.empty(len(rows)) for f in fields}
-    csv_source = str(scenario.data_path(cfg.file, "states.file")) if cfg.file else scenario.source
     for i, row in enumerate(rows):
         over = cfg.overrides.get(row["iso3"])
         over_d = over.model_dump() if over else {}
@@ -157,9 +168,7 @@ def _params(scenario: Scenario, rows: list[dict[str, str]]) -> dict[str, np.ndar
                 column = cfg.arms_column if f == "arms" else cfg.capacity_column
                 if column not in row:
                     raise UserError(scenario.source, f"states.{f}_column", f"no column {column!r}")
-                value = _num(row, column, csv_source) * (
-                    cfg.capacity_scale if f == "capacity" else 1.0
-                )
+                value = _num(row, column, source) * (cfg.capacity_scale if f == "capacity" else 1.0)
             if value is None:
                 value = defaults.get(f)
             if value is None:
@@ -227,19 +236,16 @@ def build_world(scenario: Scenario, graph_seed: int) -> World:
 
 
 def _build(scenario: Scenario, graph_seed: int) -> World:
-    rows = _state_rows(scenario)
+    states = _read_states(scenario)
+    rows = states.included(scenario)
     codes = [r["iso3"] for r in rows]
-    src = (
-        str(scenario.data_path(scenario.states.file, "states.file")) if scenario.states.file else ""
-    )
-    if len(set(codes)) != len(codes):
-        raise UserError(scenario.source, "states.file", "duplicate state codes")
+    src = states.source
     cfg = scenario.network
     rivals: list[str] = []
     if cfg.kind == "borders":
         if cfg.file is None:
             raise UserError(scenario.source, "network.file", "a borders network needs a file")
-        every = {r["iso3"] for r in _state_rows(scenario, include=False)}
+        every = {r["iso3"] for r in states.rows}
         graph = net.read_borders(
             scenario.data_path(cfg.file, "network.file"), codes, cfg, scenario.source, every
         )
@@ -256,7 +262,7 @@ def _build(scenario: Scenario, graph_seed: int) -> World:
         names=[r.get("name", r["iso3"]) for r in rows],
         lat=np.array([_num(r, "lat", src, -90, 90) if r.get("lat") else math.nan for r in rows]),
         lon=np.array([_num(r, "lon", src, -180, 180) if r.get("lon") else math.nan for r in rows]),
-        params=_params(scenario, rows),
+        params=_params(scenario, rows, src),
         graph=graph,
         w=w,
         hostility=sp.csr_matrix((n, n)),
