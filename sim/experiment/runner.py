@@ -32,7 +32,7 @@ from tqdm import tqdm
 from sim.errors import RunError, UserError
 from sim.experiment import provenance, storage
 from sim.experiment.plan import Plan, make_plan
-from sim.experiment.worker import BatchResult, init_worker, run_batch
+from sim.experiment.worker import BatchResult, init_worker, one_line, run_batch
 
 TARGET_TASK_SECONDS = 1.0
 MAX_BATCH = 1000
@@ -190,7 +190,7 @@ def execute(
         try:
             result = fut.result()
         except Exception as exc:  # noqa: BLE001 - a lost task: its runs stay missing
-            res.lost.append(f"runs {ids[0]}-{ids[-1]}: {_one_line(exc)}")
+            res.lost.append(f"runs {ids[0]}-{ids[-1]}: {one_line(exc, limit=300)}")
             res.broken = res.broken or isinstance(exc, BrokenProcessPool)
             return
         if res.write_error:
@@ -237,11 +237,6 @@ def execute(
     return res
 
 
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(f"{type(exc).__name__}: {exc}".split())
-    return text if len(text) <= 300 else text[:297] + "..."
-
-
 def run_sweep(
     experiment: str | Path,
     *,
@@ -281,16 +276,15 @@ def run_sweep(
     out_dir = Path(out) if out else Path("results") / (spec.name + ("-quick" if quick else ""))
     old = _check_out(out_dir, resume, plan)
     store = storage.Store(out_dir, plan.runs_schema(), plan.series_schema())
-    missing = sorted(set(range(plan.n_runs)) - store.done_ids(plan.n_runs))
+    missing = store.missing_ids(plan.n_runs)
     size = batch_size(plan, len(missing), workers)
     kind = executor if isinstance(executor, str) else type(executor).__name__
     t0 = time.perf_counter()
     in_flight = max(workers, 1) * IN_FLIGHT_PER_WORKER
     pool = _Pool(executor, workers, scheduler)
-    with contextlib.ExitStack() as stack:
-        # The executor first: a scheduler that cannot be reached leaves nothing written.
-        ex = pool.open()
-        stack.callback(pool.close)
+    # The executor first: a scheduler that cannot be reached leaves nothing written.
+    ex = pool.open()
+    try:
         try:
             store.prepare()
             started = provenance.now()
@@ -309,48 +303,43 @@ def run_sweep(
             file=sys.stderr,
         )
         with bar:
-            total = execute(plan, store, ex, batches(missing, size), in_flight, bar)
-            lost = list(total.lost)
+            last = execute(plan, store, ex, batches(missing, size), in_flight, bar)
+            computed, lost = last.computed, list(last.lost)
             for attempt in range(1, MAX_RETRIES + 1):
-                if not total.lost or total.interrupted or total.write_error:
+                if not last.lost or last.interrupted or last.write_error:
                     break
-                if total.broken and not pool.renewable:
+                if last.broken and not pool.renewable:
                     break
-                again = sorted(set(range(plan.n_runs)) - store.done_ids(plan.n_runs))
+                again = store.missing_ids(plan.n_runs)
                 bar.write(
-                    f"escalation: {len(total.lost)} tasks lost ({total.lost[0]}); retrying "
-                    f"{len(again)} runs on {'a fresh pool' if total.broken else 'the pool'} "
+                    f"escalation: {len(last.lost)} tasks lost ({last.lost[0]}); retrying "
+                    f"{len(again)} runs on {'a fresh pool' if last.broken else 'the pool'} "
                     f"(attempt {attempt} of {MAX_RETRIES})",
                     file=sys.stderr,
                 )
-                if total.broken:
+                if last.broken:
                     ex = pool.renew()
-                more = execute(plan, store, ex, batches(again, size), in_flight, bar)
-                lost += more.lost
-                total = Outcome(
-                    total.computed + more.computed,
-                    total.failed + more.failed,
-                    more.interrupted,
-                    more.lost,
-                    more.broken,
-                    more.write_error,
-                )
+                last = execute(plan, store, ex, batches(again, size), in_flight, bar)
+                computed += last.computed
+                lost += last.lost
+    finally:
+        pool.close()
     report = SweepReport(
         out=out_dir,
         name=spec.name,
         total=plan.n_runs,
         done=0,
         failed=0,
-        computed=total.computed,
+        computed=computed,
         seconds=time.perf_counter() - t0,
         status="",
         executor=kind,
         workers=workers,
         batch=size,
-        lost=lost if total.lost else [],
-        error=total.write_error,
+        lost=lost if last.lost else [],
+        error=last.write_error,
     )
-    return finish(plan, store, man, report, total.interrupted, retried=lost)
+    return finish(plan, store, man, report, last.interrupted, retried=lost)
 
 
 class _Pool:

@@ -112,6 +112,10 @@ class Store:
         """Run ids already written (within ``0..total-1``)."""
         return {i for a, b in self.done() for i in range(a, min(b, total - 1) + 1)}
 
+    def missing_ids(self, total: int) -> list[int]:
+        """Run ids ``0..total-1`` not yet written, in order."""
+        return sorted(set(range(total)) - self.done_ids(total))
+
     def write(self, first: int, last: int, rows: list[dict[str, Any]], series: dict) -> None:
         """Write one batch: its monthly rows first, then its runs (the 'done' marker)."""
         name = f"{first:09d}-{last:09d}.parquet"

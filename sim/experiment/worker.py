@@ -100,12 +100,13 @@ def run_batch(batch: Batch) -> BatchResult:
             for col, values in series(plan, ts, run_id).items():
                 result.series.setdefault(col, []).extend(values)
         except Exception as exc:  # noqa: BLE001 - any failure of one run is recorded, not fatal
-            row = {"run_id": run_id, "status": "error", "error": _one_line(exc)}
+            row = {"run_id": run_id, "status": "error", "error": one_line(exc)}
         row["seconds"] = time.perf_counter() - t0
         result.rows.append(row)
     return result
 
 
-def _one_line(exc: BaseException) -> str:
+def one_line(exc: BaseException, limit: int = 500) -> str:
+    """``Type: message`` on one line, cut to ``limit`` characters."""
     text = " ".join(f"{type(exc).__name__}: {exc}".split())
-    return text if len(text) <= 500 else text[:497] + "..."
+    return text if len(text) <= limit else text[: limit - 3] + "..."
