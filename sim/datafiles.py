@@ -7,6 +7,7 @@ in a one-line ``file: key: message`` (:class:`sim.errors.UserError`), like a bad
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
 from sim.errors import UserError
@@ -33,13 +34,16 @@ def read_rows(path: Path, required: tuple[str, ...] = ()) -> list[dict[str, str]
         raise UserError(source, "", f"cannot read: {exc.strerror or exc}") from None
     if "\x00" in text:
         raise UserError(source, "", "contains NUL bytes: not a text CSV file")
+    # A quoted field may hold a line break (newline="" keeps it), so each row's line number
+    # comes from the reader, not from counting records.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
-        table = list(csv.reader(text.splitlines(), strict=True))
+        table = [(reader.line_num, cells) for cells in reader]
     except csv.Error as exc:
-        raise UserError(source, "", f"malformed CSV: {exc}") from None
-    if not table or not any(cell.strip() for cell in table[0]):
+        raise UserError(source, f"line {reader.line_num}", f"malformed CSV: {exc}") from None
+    if not table or not any(cell.strip() for cell in table[0][1]):
         raise UserError(source, "", "empty file: a header row is needed")
-    header = [h.strip() for h in table[0]]
+    header = [h.strip() for h in table[0][1]]
     for col in required:
         if col not in header:
             raise UserError(source, col, f"missing column (the header has: {', '.join(header)})")
@@ -47,7 +51,7 @@ def read_rows(path: Path, required: tuple[str, ...] = ()) -> list[dict[str, str]
         dup = next(h for h in header if header.count(h) > 1)
         raise UserError(source, dup, "column appears twice in the header")
     rows: list[dict[str, str]] = []
-    for line, cells in enumerate(table[1:], start=2):
+    for line, cells in table[1:]:
         if not cells or not any(c.strip() for c in cells):
             continue  # blank lines are allowed
         if len(cells) != len(header):

@@ -127,3 +127,13 @@ def test_arbitrary_bytes_as_scenario(tmp_path_factory, run_cli, raw):
     path.write_bytes(raw)
     result = run_cli("run", path, "--months", "1", "--quiet", "--out", folder / "out")
     fuzz.check(result, folder / "out", "bytes")
+
+
+def test_a_quoted_line_break_in_the_data_is_one_field(root, run_cli):
+    header, rows = fuzz._csv_rows("countries.csv")
+    rows[3][header.index("notes")] = "first line\nsecond line"
+    folder = root / "multiline"
+    text = fuzz._csv_text(header, rows)
+    path = fuzz.Case(fuzz.base("europe-2022"), csvs={"countries.csv": text}).write(folder)
+    result = run_cli("run", path, "--months", "1", "--quiet", "--out", folder / "out")
+    assert result.code == 0, result.err
