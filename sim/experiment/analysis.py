@@ -23,9 +23,9 @@ import pandas as pd
 from sim.experiment.designs import DesignPoints
 from sim.experiment.outcomes import OPS
 from sim.experiment.spec import Discovery
+from sim.stats import Z95, wilson
 
 QUANTILES = {"q05": 0.05, "q25": 0.25, "median": 0.5, "q75": 0.75, "q95": 0.95}
-Z95 = 1.959963984540054
 
 
 # --------------------------------------------------------------------------- summary.csv
@@ -49,7 +49,7 @@ def summarize(
         n = g.count().reindex(index, fill_value=0)
         mean, std = g.mean().reindex(index), g.std().reindex(index)
         if kind == "bool":
-            low, high = _wilson(mean, n)
+            low, high = (pd.Series(v, index=index) for v in wilson(mean, n, Z95))
         else:
             half = stats.t.ppf(0.975, np.maximum(n - 1, 1)) * std / np.sqrt(n.clip(lower=1))
             low, high = mean - half, mean + half
@@ -75,15 +75,6 @@ def summarize(
     if points is not None:
         out = points.join(out, how="right")
     return out.reset_index()[[*keys, *[c for c in frames[0].columns]]]
-
-
-def _wilson(p: pd.Series, n: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Wilson score interval of a proportion (NaN where there are no runs)."""
-    nn = n.where(n > 0)
-    denom = 1 + Z95**2 / nn
-    centre = (p + Z95**2 / (2 * nn)) / denom
-    half = Z95 * np.sqrt(p * (1 - p) / nn + Z95**2 / (4 * nn**2)) / denom
-    return (centre - half).clip(lower=0.0), (centre + half).clip(upper=1.0)
 
 
 # --------------------------------------------------------------------------- sensitivity.csv

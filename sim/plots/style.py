@@ -23,7 +23,8 @@ import numpy as np  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from sim import palette  # noqa: E402
+from sim import palette, stats  # noqa: E402
+from sim.scenario import month_date  # noqa: E402
 
 #: Sizes in points: at 100 dpi the smallest text (ticks, footers) is about 12 pixels high.
 RC: dict[str, Any] = {
@@ -159,9 +160,7 @@ def month_ticks(ax: Axes, start: str, months: int, every: int | None = None) -> 
 
 def month_label(start: str, m: int) -> str:
     """The ``YYYY-MM`` of month ``m`` counted from ``start``."""
-    year, month = (int(p) for p in start.split("-"))
-    k = year * 12 + month - 1 + int(m)
-    return f"{k // 12}-{k % 12 + 1:02d}"
+    return month_date(start, int(m))
 
 
 def group_colours(values: Sequence[Any]) -> list[str]:
@@ -190,15 +189,10 @@ def fmt_value(value: Any) -> str:
     return str(value)
 
 
-def wilson(successes: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
-    """Wilson score interval of a proportion (95% by default); (nan, nan) for n = 0."""
-    if n == 0:
-        return (float("nan"), float("nan"))
-    p = successes / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return (max(0.0, centre - half), min(1.0, centre + half))
+def wilson(successes: int, n: int) -> tuple[float, float]:
+    """95% Wilson score interval of ``successes`` in ``n`` runs; (nan, nan) for n = 0."""
+    low, high = stats.wilson(successes / n if n else np.nan, n)
+    return float(low), float(high)
 
 
 def text_colour(rgba: Sequence[float]) -> str:
