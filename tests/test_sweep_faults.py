@@ -192,3 +192,26 @@ def test_a_read_only_folder_is_refused_then_resume_completes(
     report = run_sweep(experiment, out=out, workers=2, resume=True, progress=False)
     assert report.status == "complete" and report.computed == TOTAL - saved
     assert_identical(out, reference)
+
+
+def test_a_pool_that_breaks_at_submission_loses_nothing(experiment, reference, tmp_path):  # noqa: F811
+    """The pool may be broken before any future reports it: submit() itself raises."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from sim.experiment.runner import SerialExecutor
+
+    class BreaksOnce(SerialExecutor):
+        submitted = 0
+
+        def submit(self, fn, /, *args, **kwargs):
+            BreaksOnce.submitted += 1
+            if BreaksOnce.submitted == 5:
+                raise BrokenProcessPool("A child process terminated abruptly")
+            return super().submit(fn, *args, **kwargs)
+
+    out = tmp_path / "out"
+    report = run_sweep(experiment, out=out, executor=BreaksOnce(), workers=1, progress=False)
+    assert report.status == "incomplete" and report.lost and 0 < report.done < TOTAL
+    again = run_sweep(experiment, out=out, workers=0, resume=True, progress=False)
+    assert again.status == "complete" and again.computed == TOTAL - report.done
+    assert_identical(out, reference)

@@ -211,7 +211,13 @@ def execute(
             ids = next(queue, None)
             if ids is None:
                 return
-            pending[executor.submit(run_batch, plan.batch(ids))] = ids
+            try:
+                future = executor.submit(run_batch, plan.batch(ids))
+            except BrokenProcessPool as exc:  # a worker died before its future said so
+                res.lost.append(f"runs {ids[0]}-{ids[-1]}: {one_line(exc, limit=300)}")
+                res.broken = True
+                return
+            pending[future] = ids
 
     try:
         fill()
