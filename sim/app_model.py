@@ -18,10 +18,10 @@ from typing import Any
 
 import numpy as np
 
-from sim import decisions
+from sim.decisions import TERMS
+from sim.journal import FORCED, Kind
 from sim.model import EscalationModel
 from sim.scenario import Scenario, bundled_scenarios, load_scenario
-from sim.state import CODE
 from sim.treaties import Status
 
 #: The page's controls: keyword arguments of :class:`DemoModel` (``rng`` is the root seed).
@@ -47,7 +47,6 @@ MEDIATION_STRENGTH = 0.5
 #: without it get the recommendation for every treaty.
 POLICY_TREATY = "cmc"
 
-_CODE_PARTY, _CODE_WITHDRAWN = CODE[Status.PARTY], CODE[Status.WITHDRAWN]
 _SERIALS = itertools.count(1)
 
 
@@ -260,12 +259,11 @@ class DemoModel(EscalationModel):
         rivals = self.world.select(rival_codes(scenario), scenario.source, "rivals")
         self.rivals = [self.world.codes[i] for i in sorted(set(rivals))]
         self.rival_arms: list[list[float]] = [self._rival_arms()]
-        self._status_before = self.arr.status.copy()
         self.running = scenario.months > 0
 
     def _rival_arms(self) -> list[float]:
         index = self.world.index
-        return [float(self.arr.arms[index[c]]) for c in self.rivals]
+        return [float(self.state.arms[0, index[c]]) for c in self.rivals]
 
     def step(self) -> None:
         """One month of the escalation model; remembers who decided, and the rivals' arms.
@@ -276,7 +274,6 @@ class DemoModel(EscalationModel):
         if self.month >= self.config.months:
             self.running = False
             return
-        self._status_before = self.arr.status.copy()
         super().step()
         self.rival_arms.append(self._rival_arms())
         self.running = self.month < self.config.months
@@ -289,66 +286,48 @@ class DemoModel(EscalationModel):
     def decision(self, code: str) -> list[dict[str, Any]]:
         """The breakdown of a state's last decision on each treaty (empty before any step).
 
-        Recomputed from what the state saw in the month just simulated (its perceived threat,
-        the neighbours' moves as observed at the start of the month, its alliance's advice, the
-        eroded salience, its random draw): the same pure rules, so a state that gave notice
-        gets exactly the terms in its notice record.
+        Read from the month's decisions (:class:`sim.apply.Decisions`): the same numbers the
+        engine decided on, so a state that gave notice gets exactly the terms in its notice
+        record. A notice the scenario forced was not decided.
         """
-        if self.month == 0:
+        d = self.last_decisions
+        if d is None:
             return []
         i = self.world.index[code]
         agent = self.states[i]
-        d = self.config.decision
         last = self.month - 1
+        events = self.batch.journal.of_run(0)
+        forced = {
+            int(t)
+            for k, t in enumerate(events["treaty"])
+            if events["month"][k] == last
+            and events["state"][k] == i
+            and events["kind"][k] == Kind.NOTICE
+            and events["ref"][k] == FORCED
+        }
         out = []
-        for t, rules in enumerate(self.treaties.values()):
-            before = int(self._status_before[i, t])
-            forced = any(
-                r["month"] == last
-                and r["iso3"] == code
-                and r["treaty"] == rules.id
-                and not np.isfinite(r.get("pressure", np.nan))
-                for r in self.notices
-            )
-            deciding = not forced and (
-                before == _CODE_PARTY or (before == _CODE_WITHDRAWN and d.reaccession)
-            )
+        for t, (tid, rules) in enumerate(self.treaties.items()):
+            deciding = bool(d.deciding[0, i, t]) and t not in forced
             row: dict[str, Any] = {
-                "treaty": rules.id,
+                "treaty": tid,
                 "name": rules.name,
-                "status": agent.status[rules.id].value,
-                "held": bool(agent.held[rules.id]),
+                "status": agent.status[tid].value,
+                "held": bool(agent.held[tid]),
                 "decided": deciding,
             }
             if deciding:
-                terms = decisions.pressure(
-                    agent.next_threat,
-                    rules.military_value,
-                    self.peer_share(i, t),
-                    self.recommendation(agent.alliance, rules.id),
-                    agent.norm,
-                    self.salience_eff[t],
-                    d.w_threat,
-                    d.w_peer,
-                    d.w_alliance,
-                    d.w_norm,
+                # It weighed rejoining if it had left before this month: it deposited an
+                # accession, or it is still out and gave no notice now.
+                rejoin = bool(d.accede[0, i, t]) or (
+                    agent.status[tid] is Status.WITHDRAWN and not d.notice[0, i, t]
                 )
-                noise = float(decisions.logistic_noise(self.draws[i, t], d.noise))
-                if before == _CODE_PARTY:
-                    moved = bool(decisions.gives_notice(terms.total, noise, agent.threshold))
-                else:
-                    moved = bool(
-                        decisions.re_accedes(
-                            terms.total, noise, agent.threshold, d.reaccession_margin
-                        )
-                    )
                 row.update(
-                    terms=dict(zip(("threat", "peer", "alliance", "norm"), terms, strict=True)),
-                    pressure=terms.total,
-                    noise=noise,
+                    terms={k: float(d.terms[0, i, t, j]) for j, k in enumerate(TERMS)},
+                    pressure=float(d.pressure[0, i, t]),
+                    noise=float(d.noise[0, i, t]),
                     threshold=float(agent.threshold),
-                    moved=moved,
-                    rejoin=before == _CODE_WITHDRAWN,
+                    moved=bool(d.notice[0, i, t] or d.accede[0, i, t]),
+                    rejoin=rejoin,
                 )
             out.append(row)
         return out
@@ -358,21 +337,24 @@ class DemoModel(EscalationModel):
         i = self.world.index[code]
         a = self.states[i]
         treaties = {}
-        for tid, rules in self.treaties.items():
+        for t, (tid, rules) in enumerate(self.treaties.items()):
             nm, wm = a.notice_month[tid], a.withdrawn_month[tid]
+            notice_months = int(self.state.notice_months[0, t])  # the rules now
             treaties[tid] = {
                 "name": rules.name,
                 "status": a.status[tid].value,
                 "held": bool(a.held[tid]),
                 "notice_date": self.config.date_of(nm) if nm is not None else None,
                 "due_date": (
-                    self.config.date_of(nm + rules.notice_months)
+                    self.config.date_of(nm + notice_months)
                     if nm is not None and a.status[tid] is Status.NOTICE
                     else None
                 ),
                 "withdrawn_date": self.config.date_of(wm) if wm is not None else None,
             }
-        alliance = self.alliances.get(a.alliance) if a.alliance else None
+        k = int(self.state.alliance[0, i])
+        alliance = self.config.alliances[a.alliance] if a.alliance else None
+        credibility = float(self.state.credibility[0, k]) if k >= 0 else None
         return {
             "iso3": a.iso3,
             "name": a.name,
@@ -382,7 +364,7 @@ class DemoModel(EscalationModel):
             "norm": float(a.norm),
             "threshold": float(a.threshold),
             "alliance": alliance.name if alliance else None,
-            "credibility": alliance.credibility if alliance else None,
+            "credibility": credibility,
             "at_war": a.in_conflict,
             "treaties": treaties,
         }
@@ -431,12 +413,12 @@ class LogRow:
 def log_rows(model: EscalationModel, limit: int = 80, incidents: bool = False) -> list[LogRow]:
     """The newest ``limit`` events, newest first (incidents only when asked for)."""
     out: list[LogRow] = []
-    for ev in reversed(model.log):
+    for ev in reversed(model.events_frame().to_dict("records")):
         if ev["kind"] == "incident" and not incidents:
             continue
         terms = None
         if ev["kind"] == "notice" and np.isfinite(ev.get("pressure", np.nan)):
-            terms = {k: float(ev[k]) for k in ("threat", "peer", "alliance", "norm")}
+            terms = {k: float(ev[k]) for k in TERMS}
         out.append(LogRow(ev["date"], ev["kind"], ev["iso3"], ev["treaty"], ev["message"], terms))
         if len(out) >= limit:
             break

@@ -12,16 +12,19 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 
-def richardson(x: ArrayLike, s: ArrayLike, a: ArrayLike, m: ArrayLike, g: ArrayLike) -> np.ndarray:
+def richardson(
+    x: ArrayLike, s: ArrayLike, *, reactivity: ArrayLike, fatigue: ArrayLike, grievance: ArrayLike
+) -> ArrayLike:
     """One month of rearmament, floored at zero."""
-    x = np.asarray(x, dtype=float)
-    return np.maximum(0.0, x + np.asarray(a) * np.asarray(s) - np.asarray(m) * x + np.asarray(g))
+    return np.maximum(0.0, x + reactivity * s - fatigue * x + grievance)
 
 
-def equilibrium_grievance(x0: ArrayLike, s0: ArrayLike, a: ArrayLike, m: ArrayLike) -> np.ndarray:
+def equilibrium_grievance(
+    x0: ArrayLike, s0: ArrayLike, *, reactivity: ArrayLike, fatigue: ArrayLike
+) -> ArrayLike:
     """The grievance g = m*x0 - a*S0 that makes the starting arms a steady state.
 
     Used when a state's grievance is not given: arms then move only when the threat changes
     (a rival arms, a neighbour leaves a treaty), not because the data year was off-equilibrium.
     """
-    return np.asarray(m) * np.asarray(x0) - np.asarray(a) * np.asarray(s0)
+    return fatigue * x0 - reactivity * s0

@@ -21,10 +21,10 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
+from sim import runner
 from sim.errors import UserError
-from sim.runs import make_model, run_seeds
-from sim.scenario import Scenario, load_scenario, month_date, month_index
-from sim.world import build_world, state_codes
+from sim.rng import run_seeds
+from sim.scenario import Scenario, build_world, load_scenario, month_date, month_index, state_codes
 
 OBSERVED = "data/europe/observed.csv"
 WINDOW_END = "2025-08"  # the last month of observed notices (Poland, 2025-08-20)
@@ -79,17 +79,6 @@ def outcome_matrix(
 
 
 # --------------------------------------------------------------------------- runs
-def notice_months(model: Any) -> np.ndarray:
-    """(states, treaties): the month of each state's first notice in a run, ``inf`` if none."""
-    out = np.full((len(model.states), len(model.treaties)), NEVER)
-    col = {tid: t for t, tid in enumerate(model.treaties)}
-    row = model.world.index
-    for rec in model.notices:
-        i, t = row[rec["iso3"]], col[rec["treaty"]]
-        out[i, t] = min(out[i, t], rec["month"])
-    return out
-
-
 def simulate(
     scenario: Scenario,
     seeds: list[int],
@@ -98,18 +87,20 @@ def simulate(
     progress: bool | None = False,
     desc: str = "backtest",
 ) -> tuple[np.ndarray, str]:
-    """Run the scenario once per seed for ``months`` months.
+    """Run the scenario once per seed for ``months`` months (through :mod:`sim.runner`).
 
-    Returns (runs, states, treaties) first-notice months and the engine that ran.
+    Returns (runs, states, treaties) first-notice months (``inf``: none) and the engine.
     """
-    out, used = [], "agents"
+    world = build_world(scenario, 0)
+    out = np.empty((len(seeds), world.n, len(world.treaty_ids)))
+    jobs = [runner.Job(scenario, s) for s in seeds]
     disable = None if progress is None else not progress
-    for s in tqdm(seeds, desc=desc, unit="run", disable=disable, leave=False):
-        model = make_model(scenario, s, engine)
-        used = model.engine
-        model.run(months)
-        out.append(notice_months(model))
-    return np.array(out), used
+    with tqdm(total=len(seeds), desc=desc, unit="run", disable=disable, leave=False) as bar:
+        for positions, batch in runner.run(jobs, months, engine=engine):
+            runner.raise_failed(batch)
+            out[positions] = runner.first_notices(batch)
+            bar.update(len(positions))
+    return out, engine
 
 
 def probabilities(months: np.ndarray, lo: int, hi: int) -> np.ndarray:

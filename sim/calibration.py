@@ -17,8 +17,9 @@
    search, scored on every treaty up to ``time_split.fit_end`` only, chooses a second fit, which
    is scored on the notices of the months after (``fit_end`` + 1 to the window's end).
 
-Everything runs the ordinary model (:mod:`sim.runs`); seeds come from the experiment's root
-seed by run index (stage 1: runs ``0..runs-1``; refinement: the runs after).
+Everything runs the ordinary model through the one runner (:mod:`sim.runner`); seeds come
+from the experiment's root seed by run index (stage 1: runs ``0..runs-1``; refinement: the runs
+after).
 """
 
 from __future__ import annotations
@@ -34,9 +35,8 @@ from scipy.stats import qmc
 
 from sim import backtest as bt
 from sim.errors import UserError
-from sim.runs import run_seeds
-from sim.scenario import Scenario, load_scenario, month_date, month_index
-from sim.world import build_world
+from sim.rng import run_seeds
+from sim.scenario import Scenario, build_world, load_scenario, month_date, month_index
 
 MonthText = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
 QUICK = {"samples": 6, "runs": 4, "refine": 2, "refine_runs": 6}

@@ -64,14 +64,12 @@ def cmd_run(args: argparse.Namespace) -> int:
             f"seed {model.seed}, {scenario.months} months from {scenario.start}, "
             f"{len(model.states)} states, engine {model.engine}\n"
         )
-    shown = 0
     for _ in range(scenario.months):
         model.step()
-        if talk:
-            for ev in model.log[shown:]:
-                if args.verbose or ev["kind"] not in QUIET_KINDS:
-                    print(f"{ev['date']}  {ev['message']}")
-        shown = len(model.log)
+    if talk:  # the log is built from the journal once the run is done
+        for ev in model.events_frame().itertuples(index=False):
+            if args.verbose or ev.kind not in QUIET_KINDS:
+                print(f"{ev.date}  {ev.message}")
     summary = model.summary()
     if args.out:
         write_run(model, Path(args.out))

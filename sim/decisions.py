@@ -1,4 +1,4 @@
-"""Withdrawal decisions: the four pressure terms, logistic noise, threshold rules.
+"""Withdrawal decisions: the pressure terms, logistic noise, threshold rules.
 
 Pressure on state i to leave treaty T (DESIGN §3.4):
     pi = w_threat * tau_i * v_T + w_peer * q_i^T + w_alliance * r_A^T - w_norm * n_i * s_T_eff
@@ -6,7 +6,8 @@ where q is the weighted share of neighbours that gave notice or left, r the alli
 recommendation and s_T_eff = s_T * (1 - erosion * share of initial parties gone): the norm
 erodes as parties leave (Finnemore & Sikkink 1998, norm cascades run both ways).
 i gives notice when pi + eps >= theta, eps ~ Logistic(0, sigma) (sigma = 0: deterministic,
-Granovetter 1978 / Watts 2002 thresholds). All functions are pure and work on scalars or arrays.
+Granovetter 1978 / Watts 2002 thresholds). All functions are pure and work on scalars (the
+agent engine) or arrays (the kernel), with the same operations in the same order.
 """
 
 from __future__ import annotations
@@ -23,81 +24,82 @@ from sim.network import segment_sum
 # Watts' rule (share >= phi) says the state moves.
 TOLERANCE = 1e-9
 
+#: The names of the pressure terms, in the order they are summed and recorded.
+TERMS = ("threat", "peer", "alliance", "norm")
+
 
 class Pressure(NamedTuple):
-    """The four signed terms of the withdrawal pressure (threat, peer, alliance, norm)."""
+    """The signed terms of the withdrawal pressure (each a scalar or an array)."""
 
-    threat: float
-    peer: float
-    alliance: float
-    norm: float
+    threat: ArrayLike
+    peer: ArrayLike
+    alliance: ArrayLike
+    norm: ArrayLike
 
     @property
-    def total(self) -> float:
-        """Pi = threat + peer + alliance + norm (norm is negative)."""
+    def total(self) -> ArrayLike:
+        """Pi = threat + peer + alliance + norm (norm is negative), summed in that order."""
         return self.threat + self.peer + self.alliance + self.norm
 
-    def shares(self) -> tuple[float, float, float, float]:
-        """Each term's share of the sum of absolute terms (for the 'why' log)."""
-        mags = [abs(v) for v in self]
+    def shares(self) -> tuple[float, ...]:
+        """Each term's share of the sum of absolute terms (one state: the 'why' log)."""
+        mags = [abs(float(v)) for v in self]
         total = sum(mags)
-        return tuple(m / total if total > 0 else 0.0 for m in mags)  # type: ignore[return-value]
+        return tuple(m / total if total > 0 else 0.0 for m in mags)
 
 
-def peer_share(weights: ArrayLike, moved: ArrayLike, total: float | None = None) -> float:
-    """Q = sum_j W_ij * moved_j / sum_j W_ij over i's neighbours (0 with no neighbours).
+def peer_share(weights: np.ndarray, moved: np.ndarray, total: float) -> float:
+    """Q = sum_j W_ij * moved_j / sum_j W_ij over one state's neighbours (0 with none).
 
-    ``total`` is sum_j W_ij when the caller has it (the model precomputes it for all states).
+    ``total`` is sum_j W_ij (the world's ``neighbour_weight``), computed once for everybody.
     """
-    w = np.asarray(weights, dtype=float)
-    total = float(w.sum()) if total is None else float(total)
     if total <= 0:
         return 0.0
-    terms = w * np.asarray(moved, dtype=float)
-    return segment_sum(terms) / total
+    return segment_sum(weights * moved) / total
 
 
-def effective_salience(salience: float, gone_share: float, erosion: float) -> float:
+def effective_salience(
+    salience: ArrayLike, gone_share: ArrayLike, *, erosion: ArrayLike
+) -> ArrayLike:
     """s_T_eff = s_T * (1 - erosion * share of the initial parties that gave notice or left)."""
     return salience * (1.0 - erosion * gone_share)
 
 
 def pressure(
-    tau: float,
-    military_value: float,
-    q: float,
-    recommendation: float,
-    norm: float,
-    salience_eff: float,
-    w_threat: float,
-    w_peer: float,
-    w_alliance: float,
-    w_norm: float,
+    tau: ArrayLike,
+    q: ArrayLike,
+    recommendation: ArrayLike,
+    norm: ArrayLike,
+    *,
+    military_value: ArrayLike,
+    salience: ArrayLike,
+    w_threat: ArrayLike,
+    w_peer: ArrayLike,
+    w_alliance: ArrayLike,
+    w_norm: ArrayLike,
 ) -> Pressure:
-    """The withdrawal pressure's four terms."""
+    """The withdrawal pressure's terms (``salience`` is the eroded s_T_eff)."""
     return Pressure(
         threat=w_threat * tau * military_value,
         peer=w_peer * q,
         alliance=w_alliance * recommendation,
-        norm=-w_norm * norm * salience_eff,
+        norm=-(w_norm * norm * salience),
     )
 
 
-def logistic_noise(u: ArrayLike, sigma: float) -> np.ndarray:
+def logistic_noise(u: ArrayLike, *, sigma: ArrayLike) -> ArrayLike:
     """Logistic(0, sigma) noise from uniforms u in (0, 1) by the inverse CDF; 0 when sigma = 0."""
-    u = np.minimum(np.maximum(np.asarray(u, dtype=float), 1e-12), 1.0 - 1e-12)
-    if sigma == 0:
-        return np.zeros_like(u)
+    u = np.minimum(np.maximum(u, 1e-12), 1.0 - 1e-12)
     return sigma * np.log(u / (1.0 - u))
 
 
-def gives_notice(total: ArrayLike, noise: ArrayLike, threshold: ArrayLike) -> np.ndarray:
+def gives_notice(total: ArrayLike, noise: ArrayLike, threshold: ArrayLike) -> ArrayLike:
     """A party gives notice when pressure + noise reaches its threshold."""
-    return np.asarray(total) + np.asarray(noise) >= np.asarray(threshold) - TOLERANCE
+    return total + noise >= threshold - TOLERANCE
 
 
 def re_accedes(
-    total: ArrayLike, noise: ArrayLike, threshold: ArrayLike, margin: float
-) -> np.ndarray:
+    total: ArrayLike, noise: ArrayLike, threshold: ArrayLike, *, margin: ArrayLike
+) -> ArrayLike:
     """A state that left rejoins when pressure + noise falls below threshold - margin."""
-    return np.asarray(total) + np.asarray(noise) < np.asarray(threshold) - margin
+    return total + noise < threshold - margin

@@ -1,123 +1,56 @@
-"""Networks: real borders from CSV, seeded synthetic graphs, neighbour weights and proximity.
+"""Graph arithmetic: neighbour weights, proximity, hostile pairs and the one neighbour sum.
 
 W_ij is the neighbour weight (land border 1.0, sea 0.5 by default) used for peer shares.
 Proximity P_ij is W_ij for neighbours and ``decay ** (d - 1)`` at network distance
 ``2 <= d <= max_distance`` (0 beyond): threat and war fade with distance.
+
+Everything here works on arrays already in memory (CSR structures of ``scipy.sparse``); no file
+is read here (the scenario loader, :mod:`sim.scenario`, reads the data). Synthetic graphs are
+drawn at numpy speed by :mod:`sim.graphs` from the run's own random stream.
+
+Every neighbour sum of the model goes through :class:`Rows` (``numpy.add.reduceat``), in both
+engines and for any number of runs: a segment is summed the same way whether it is alone or one
+of many, in a batch of one run or of a thousand. A BLAS dot or scipy's mat-vec promise no such
+thing (scipy's differed in 38 of 53 rows of the Europe network), so they are never used inside
+the bit-identity contract.
 """
 
 from __future__ import annotations
 
-from math import isqrt
-from pathlib import Path
+from dataclasses import dataclass
 
-import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
-from sim.datafiles import read_rows
-from sim.errors import UserError
-from sim.scenario import NetworkConfig
+from sim import graphs
 
 
-def read_borders(
-    path: Path, codes: list[str], cfg: NetworkConfig, source: str, known: set[str] | None = None
-) -> nx.Graph:
-    """Undirected weighted graph of the states in ``codes`` from a borders CSV.
-
-    Pairs that name a state of the states file outside the scenario are skipped (a scenario may
-    include a subset). A code that is not in the states file (``known``), a state bordering
-    itself, a pair listed twice with the same kind, or a ``kind`` other than land/sea is an
-    error.
-    """
-    graph = nx.Graph()
-    graph.add_nodes_from(codes)
-    inside = set(codes)
-    known = inside if known is None else known
-    weights = {"land": cfg.land_weight, "sea": cfg.sea_weight}
-    seen: set[tuple[str, str, str]] = set()
-    where = str(path)
-    for line, row in enumerate(read_rows(path, required=("iso3_a", "iso3_b", "kind")), start=2):
-        a, b, kind = row["iso3_a"], row["iso3_b"], row["kind"]
-        if kind not in weights:
-            raise UserError(where, f"line {line}.kind", f"must be land or sea, got {kind!r}")
-        for col, code in (("iso3_a", a), ("iso3_b", b)):
-            if code not in known:
-                raise UserError(where, f"line {line}.{col}", f"unknown state {code!r}")
-        if a == b:
-            raise UserError(where, f"line {line}", f"{a} cannot border itself")
-        pair = (min(a, b), max(a, b), kind)
-        if pair in seen:
-            raise UserError(where, f"line {line}", f"{a}-{b} ({kind}) is listed twice")
-        seen.add(pair)
-        if a in inside and b in inside:
-            # A pair listed as both land and sea keeps the stronger tie.
-            w = max(weights[kind], graph.edges[a, b]["weight"] if graph.has_edge(a, b) else 0)
-            graph.add_edge(a, b, weight=w)
-    if graph.number_of_edges() == 0:
-        raise UserError(source, "network.file", "no border pairs between the scenario's states")
-    return graph
-
-
-def synthetic_graph(cfg: NetworkConfig, seed: int, source: str) -> nx.Graph:
-    """A seeded synthetic graph with nodes ``0..n-1`` and unit edge weights."""
-    n = cfg.n
-    match cfg.kind:
-        case "ring":
-            # Each state tied to its k nearest on a circle (k = 2: a plain cycle).
-            if cfg.k >= n:
-                raise UserError(source, "network.k", f"must be below n={n}")
-            g = nx.watts_strogatz_graph(n, cfg.k, 0.0, seed=seed)
-        case "lattice":
-            side = isqrt(n)
-            if side * side != n:
-                raise UserError(source, "network.n", f"a lattice needs a square number, got {n}")
-            g = nx.convert_node_labels_to_integers(
-                nx.grid_2d_graph(side, side, periodic=side > 2), ordering="sorted"
-            )
-        case "erdos_renyi":
-            p = min(1.0, cfg.mean_degree / (n - 1))
-            g = nx.fast_gnp_random_graph(n, p, seed=seed)
-        case "small_world":
-            if cfg.k >= n:
-                raise UserError(source, "network.k", f"must be below n={n}")
-            g = nx.watts_strogatz_graph(n, cfg.k, cfg.rewire, seed=seed)
-        case "scale_free":
-            if cfg.m >= n:
-                raise UserError(source, "network.m", f"must be below n={n}")
-            g = nx.barabasi_albert_graph(n, cfg.m, seed=seed)
-        case "complete":
-            g = nx.complete_graph(n)
-        case _:  # pragma: no cover - pydantic restricts kind
-            raise UserError(source, "network.kind", f"not a synthetic kind: {cfg.kind}")
-    nx.set_edge_attributes(g, 1.0, "weight")
-    return g
-
-
-def segment_sums(values: np.ndarray, indptr: np.ndarray) -> np.ndarray:
-    """Sum ``values[indptr[i]:indptr[i+1]]`` for every i (0 for an empty segment).
-
-    Every neighbour sum of the model goes through this one function, in both engines, so that
-    their floating-point results agree to the bit (numpy's ``add.reduceat`` sums a segment the
-    same way whether it is alone or one of many; a BLAS dot or scipy's matvec do not promise
-    that).
-    """
-    return Rows(indptr).sums(values)
-
-
+# --------------------------------------------------------------------------- the neighbour sum
 class Rows:
-    """:func:`segment_sums` over a fixed CSR structure, with its bookkeeping done once."""
+    """Row sums over a fixed CSR structure, for one run or a batch of runs.
+
+    ``sums(values)`` takes values laid out like the CSR data, shaped ``(nnz,)`` or
+    ``(runs, nnz)``, and returns ``(n,)`` or ``(runs, n)``.
+    """
 
     def __init__(self, indptr: np.ndarray) -> None:
         indptr = np.asarray(indptr)
         self.n = len(indptr) - 1
         self.nonempty = np.diff(indptr) > 0
-        self.starts = indptr[:-1][self.nonempty]
+        self.starts = np.ascontiguousarray(indptr[:-1][self.nonempty])
+        self.all_nonempty = bool(self.nonempty.all())
 
     def sums(self, values: np.ndarray) -> np.ndarray:
-        """Row sums of ``values`` laid out like the CSR data."""
-        out = np.zeros(self.n)
-        if self.starts.size:
-            out[self.nonempty] = np.add.reduceat(np.asarray(values, dtype=float), self.starts)
+        """Row sums of ``values`` (last axis laid out like the CSR data)."""
+        values = np.ascontiguousarray(values, dtype=float)
+        shape = (*values.shape[:-1], self.n)
+        if not self.starts.size:
+            return np.zeros(shape)
+        summed = np.add.reduceat(values, self.starts, axis=-1)
+        if self.all_nonempty:
+            return summed
+        out = np.zeros(shape)
+        out[..., self.nonempty] = summed
         return out
 
 
@@ -125,48 +58,120 @@ _FIRST = np.zeros(1, dtype=np.intp)
 
 
 def segment_sum(values: np.ndarray) -> float:
-    """The sum of one segment, exactly as :func:`segment_sums` would give it among many."""
+    """The sum of one segment, exactly as :class:`Rows` gives it among many."""
+    values = np.ascontiguousarray(values, dtype=float)
     return float(np.add.reduceat(values, _FIRST)[0]) if len(values) else 0.0
 
 
-def hub(graph: nx.Graph) -> int:
+# --------------------------------------------------------------------------- building graphs
+@dataclass(frozen=True)
+class Graph:
+    """An undirected weighted graph on nodes ``0..n-1`` as a symmetric CSR matrix."""
+
+    w: sp.csr_matrix
+
+    @property
+    def n(self) -> int:
+        """The number of nodes."""
+        return int(self.w.shape[0])
+
+    def degrees(self) -> np.ndarray:
+        """The number of neighbours of every node."""
+        return np.diff(self.w.indptr)
+
+
+def from_edges(n: int, u: np.ndarray, v: np.ndarray, weight: np.ndarray | float = 1.0) -> Graph:
+    """A symmetric weight matrix from undirected edges (each once; rows sorted by column)."""
+    u, v = np.asarray(u, dtype=np.int64), np.asarray(v, dtype=np.int64)
+    wt = np.broadcast_to(np.asarray(weight, dtype=np.float64), u.shape)
+    rows, cols = np.concatenate([u, v]), np.concatenate([v, u])
+    data = np.concatenate([wt, wt])
+    order = np.lexsort((cols, rows))
+    counts = np.bincount(rows, minlength=n)
+    indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    w = sp.csr_matrix((data[order], cols[order], indptr), shape=(n, n))
+    return Graph(w)
+
+
+def synthetic(
+    kind: str,
+    n: int,
+    rng: np.random.Generator,
+    *,
+    mean_degree: float,
+    k: int,
+    rewire: float,
+    m: int,
+) -> Graph:
+    """A synthetic graph drawn from ``rng`` (the run's network stream), unit weights.
+
+    Raises:
+        ValueError: the parameters do not fit the kind (the loader names the scenario key).
+
+    """
+    # The scenario's own limits (the loader maps "key: message" to the scenario file's key).
+    if kind in ("ring", "small_world") and not 2 <= k < n:
+        raise ValueError(f"k: must be at least 2 and below n={n}, got {k}")
+    if kind in ("ring", "small_world") and k % 2:
+        raise ValueError(f"k: must be even (k/2 neighbours on each side), got {k}")
+    if kind == "scale_free" and not 1 <= m < n:
+        raise ValueError(f"m: must be below n={n}, got {m}")
+    match kind:
+        case "ring":
+            edges = graphs.ring(n, k)
+        case "lattice":
+            side = int(round(n**0.5))
+            if side * side != n:
+                raise ValueError(f"n: a lattice needs a square number, got {n}")
+            edges = graphs.lattice(side, periodic=side > 2)
+        case "erdos_renyi":
+            edges = graphs.erdos_renyi(n, min(1.0, mean_degree / max(n - 1, 1)), rng)
+        case "small_world":
+            edges = graphs.watts_strogatz(n, k, rewire, rng)
+        case "scale_free":
+            edges = graphs.barabasi_albert(n, m, rng)
+        case "complete":
+            edges = graphs.complete(n)
+        case _:
+            raise ValueError(f"kind: not a synthetic kind: {kind}")
+    return from_edges(n, edges.u, edges.v)
+
+
+def hub(degrees: np.ndarray) -> int:
     """The highest-degree node (lowest index on ties): the synthetic scenarios' rival."""
-    return min(graph.nodes, key=lambda v: (-graph.degree(v), v))
+    return int(np.argmax(degrees))
 
 
-def weight_matrix(graph: nx.Graph, order: list) -> sp.csr_matrix:
-    """Symmetric neighbour-weight matrix W in the order of ``order``."""
-    return nx.to_scipy_sparse_array(graph, nodelist=order, weight="weight", format="csr").astype(
-        np.float64
-    )
-
-
+# --------------------------------------------------------------------------- proximity
 def proximity_from(
     w: sp.csr_matrix, source: int, decay: float, max_distance: int
 ) -> dict[int, float]:
     """Proximity of every node within ``max_distance`` hops of ``source`` (excluding itself)."""
     out: dict[int, float] = {}
-    frontier = [source]
-    seen = {source}
+    frontier = np.array([source], dtype=np.int64)
+    seen = np.zeros(w.shape[0], dtype=bool)
+    seen[source] = True
+    indptr, indices, data = w.indptr, w.indices, w.data
     for d in range(1, max_distance + 1):
-        nxt = []
-        for u in frontier:
-            lo, hi = w.indptr[u], w.indptr[u + 1]
-            for v, weight in zip(w.indices[lo:hi], w.data[lo:hi], strict=True):
-                v = int(v)
-                if v in seen:
+        if not frontier.size:
+            break
+        nxt: list[int] = []
+        for u in frontier.tolist():
+            lo, hi = indptr[u], indptr[u + 1]
+            for v, weight in zip(indices[lo:hi].tolist(), data[lo:hi].tolist(), strict=True):
+                if seen[v]:
                     continue
-                seen.add(v)
+                seen[v] = True
                 nxt.append(v)
                 out[v] = float(weight) if d == 1 else decay ** (d - 1)
-        frontier = nxt
+        frontier = np.array(nxt, dtype=np.int64)
     return out
 
 
 def hostile_proximity(
     w: sp.csr_matrix, hostility: sp.csr_matrix, decay: float, max_distance: int
 ) -> sp.csr_matrix:
-    """HP_ij = H_ij * P_ij, with as few bounded BFS as it takes.
+    """HP_ij = H_ij * P_ij, with as few bounded breadth-first searches as it takes.
 
     Proximity is symmetric, so P_ij can come from a search from either end. The searches start
     from a greedy cover of the hostile pairs (most pairs first): one search from a rival hub
@@ -190,10 +195,12 @@ def hostile_proximity(
             if not pending[v]:
                 del pending[v]
     p = np.array([prox[(i, j)] for i, j in zip(rows.tolist(), cols.tolist(), strict=True)])
-    near = p > 0
-    return sp.csr_matrix(
+    near = p > 0 if len(p) else np.zeros(0, dtype=bool)
+    out = sp.csr_matrix(
         (vals[near] * p[near], (rows[near], cols[near])), shape=(n, n), dtype=np.float64
     )
+    out.sort_indices()
+    return out
 
 
 def hostile_neighbour_pairs(w: sp.csr_matrix, hostility: sp.csr_matrix) -> np.ndarray:

@@ -1,10 +1,13 @@
-"""Scenarios: declarative TOML -> validated, immutable objects.
+"""Loading scenarios: TOML -> validated, immutable :class:`~sim.schema.Scenario` -> World.
 
-A scenario file is read with :mod:`tomllib`, merged onto the scenario it ``extends`` (tables are
-merged key by key, everything else is replaced), patched with ``--set`` style overrides, and
-validated by the pydantic models below. Unknown keys and out-of-range values are errors; cross
-references (state codes, treaty and alliance ids) are checked by :mod:`sim.world` once the state
-list is known. Every error is a :class:`~sim.errors.UserError` of the form ``file: key: message``.
+The loader sits above the schema (:mod:`sim.schema`) and the world (:mod:`sim.world`): it
+parses, builds and checks. A scenario file is read with :mod:`tomllib`, merged onto the
+scenario it ``extends`` (tables are merged key by key, everything else is replaced), patched
+with ``--set`` style overrides, and validated by the schema's pydantic models. Unknown keys and
+out-of-range values are errors; cross references (state codes, treaty and alliance ids) are
+checked once the state list is read. Every error is a :class:`~sim.errors.UserError` of the
+form ``file: key: message``. The data files (states, borders) are read here, once per file, and
+handed to :mod:`sim.network` and :mod:`sim.world` as arrays.
 """
 
 from __future__ import annotations
@@ -12,317 +15,38 @@ from __future__ import annotations
 import copy
 import re
 import tomllib
+from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+import numpy as np
+import scipy.sparse as sp
+from pydantic import ValidationError
 
+from sim import network as net
+from sim import rng as rngs
+from sim import world as wd
+from sim.datafiles import read_rows
 from sim.errors import UserError
-
-MonthSpec = int | Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
-Unit = Annotated[float, Field(ge=0.0, le=1.0)]
-NonNeg = Annotated[float, Field(ge=0.0)]
-
-
-class _Strict(BaseModel):
-    # No NaN or infinity anywhere: a non-finite parameter is a typo, never a setting.
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
-
-
-# --------------------------------------------------------------------------- model parameters
-class ThreatParams(_Strict):
-    """Perceived threat: tau <- memory*tau + (1-memory)*target(S)."""
-
-    scale: Annotated[float, Field(gt=0.0)] = 5.0
-    memory: Unit = 0.85
-    reassurance: Unit = 0.5
-    posture_delta: NonNeg = 0.25
-    incident_boost: Unit = 0.05
-    war_boost: Unit = 0.3
-
-
-class DecisionParams(_Strict):
-    """Withdrawal pressure weights, noise scale and norm erosion."""
-
-    w_threat: NonNeg = 1.0
-    w_peer: NonNeg = 0.5
-    w_alliance: NonNeg = 0.5
-    w_norm: NonNeg = 0.5
-    noise: NonNeg = 0.05
-    norm_erosion: Unit = 0.5
-    reaccession: bool = False
-    reaccession_margin: NonNeg = 0.3
-
-
-class ConflictParams(_Strict):
-    """Monthly hazards of incidents and wars between hostile neighbours."""
-
-    incident_base: Unit = 0.01
-    incident_coupling: Unit = 0.2
-    war_onset: Unit = 0.0002
-    war_end: Unit = 0.02
-
-
-class StateParams(_Strict):
-    """Behavioural parameters of a state; ``None`` means 'use the default / the data'."""
-
-    norm: Unit | None = None
-    threshold: Annotated[float, Field(ge=-10.0, le=10.0)] | None = None
-    threshold_spread: NonNeg | None = None
-    reactivity: NonNeg | None = None
-    fatigue: Unit | None = None
-    grievance: float | None = None
-    arms: NonNeg | None = None
-    capacity: NonNeg | None = None
-
-
-class StatesConfig(_Strict):
-    """Which states exist and their parameters."""
-
-    file: str | None = None
-    include: list[str] | None = None
-    arms_column: str = "military_expenditure_pct_gdp_2024"
-    capacity_column: str = "gdp_usd_billions_2024"
-    capacity_scale: Annotated[float, Field(gt=0.0)] = 0.001
-    defaults: StateParams = StateParams()  # keys left out fall back to STATE_DEFAULTS
-    overrides: dict[str, StateParams] = {}
-
-
-#: Built-in state parameters, used where neither an override, the data nor
-#: ``[states.defaults]`` gives a value. No grievance means "start in Richardson equilibrium".
-STATE_DEFAULTS: dict[str, float | None] = {
-    "norm": 0.5,
-    "threshold": 0.5,
-    "threshold_spread": 0.0,
-    "reactivity": 0.001,
-    "fatigue": 0.02,
-    "grievance": None,
-    "arms": 1.0,
-    "capacity": 1.0,
-}
-
-
-class NetworkConfig(_Strict):
-    """The neighbour graph: real borders or a seeded synthetic generator."""
-
-    kind: Literal[
-        "borders", "ring", "lattice", "erdos_renyi", "small_world", "scale_free", "complete"
-    ] = "borders"
-    file: str | None = None
-    land_weight: NonNeg = 1.0
-    sea_weight: NonNeg = 0.5
-    n: Annotated[int, Field(ge=2, le=10_000_000)] = 100
-    mean_degree: Annotated[float, Field(ge=0.0)] = 4.0
-    k: Annotated[int, Field(ge=2)] = 4
-    rewire: Unit = 0.1
-    m: Annotated[int, Field(ge=1)] = 2
-    rival: Literal["hub", "none"] = "hub"
-    seed: int | None = None
-    proximity_decay: Unit = 0.3
-    proximity_max_distance: Annotated[int, Field(ge=1, le=10)] = 3
-
-
-class TreatyConfig(_Strict):
-    """A treaty's rules (Article 20) and what it bans."""
-
-    name: str
-    notice_months: Annotated[int, Field(ge=0, le=240)] = 6
-    conflict_clause: bool = True
-    accession_months: Annotated[int, Field(ge=0, le=240)] = 6
-    military_value: Unit
-    salience: Unit
-    parties: list[str]
-
-
-class AllianceConfig(_Strict):
-    """An alliance: members, credibility and per-treaty recommendations to leave."""
-
-    name: str
-    members: list[str]
-    credibility: Unit = 0.7
-    recommendation: dict[str, Unit] = {}
-
-
-class HostilityConfig(_Strict):
-    """States in ``source`` regard states in ``target`` as a threat (H_ij = weight)."""
-
-    source: list[str]
-    target: list[str]
-    weight: NonNeg = 1.0
-    mutual: bool = False
-
-
-class _Event(_Strict):
-    month: MonthSpec
-    note: str = ""
-
-
-class WarStart(_Event):
-    """A scheduled war between two states (ends only when scheduled)."""
-
-    kind: Literal["war_start"]
-    states: Annotated[list[str], Field(min_length=2, max_length=2)]
-
-
-class WarEnd(_Event):
-    """The scheduled end of a war."""
-
-    kind: Literal["war_end"]
-    states: Annotated[list[str], Field(min_length=2, max_length=2)]
-
-
-class JoinAlliance(_Event):
-    """A state joins an alliance (and leaves any other)."""
-
-    kind: Literal["join_alliance"]
-    state: str
-    alliance: str
-
-
-class Mediation(_Event):
-    """Diplomatic mediation: hostility between the two groups falls by ``strength``."""
-
-    kind: Literal["mediation"]
-    states: list[str]
-    counterparts: list[str]
-    strength: Unit = 0.5
-
-
-class Credibility(_Event):
-    """Alliance credibility is set to ``value``."""
-
-    kind: Literal["credibility"]
-    alliance: str
-    value: Unit
-
-
-class Recommendation(_Event):
-    """An alliance recommends (value 1) or stops recommending (0) leaving a treaty."""
-
-    kind: Literal["recommendation"]
-    alliance: str
-    treaty: str
-    value: Unit = 1.0
-
-
-class Advocacy(_Event):
-    """Humanitarian advocacy raises norm commitment of the states by ``delta``."""
-
-    kind: Literal["advocacy"]
-    states: list[str]
-    delta: Annotated[float, Field(ge=-1.0, le=1.0)] = 0.1
-
-
-class TreatyRule(_Event):
-    """A change of a treaty's withdrawal rules from this month on."""
-
-    kind: Literal["treaty_rule"]
-    treaty: str
-    notice_months: Annotated[int, Field(ge=0, le=240)] | None = None
-    conflict_clause: bool | None = None
-
-
-class ForcedNotice(_Event):
-    """States give notice regardless of pressure (named, or ``random`` of the parties)."""
-
-    kind: Literal["notice"]
-    treaty: str
-    states: list[str] = []
-    random: Annotated[int, Field(ge=0)] = 0
-
-
-Event = Annotated[
-    WarStart
-    | WarEnd
-    | JoinAlliance
-    | Mediation
-    | Credibility
-    | Recommendation
-    | Advocacy
-    | TreatyRule
-    | ForcedNotice,
-    Field(discriminator="kind"),
-]
-
-
-class Scenario(_Strict):
-    """A validated scenario. ``source`` and ``base_dir`` say where it came from."""
-
-    name: str
-    description: str
-    start: Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = "2022-02"
-    months: Annotated[int, Field(ge=1, le=6000)] = 48
-    seed: Annotated[int, Field(ge=0)] = 0
-    threat: ThreatParams = ThreatParams()
-    decision: DecisionParams = DecisionParams()
-    conflict: ConflictParams = ConflictParams()
-    states: StatesConfig = StatesConfig()
-    network: NetworkConfig = NetworkConfig()
-    treaties: dict[str, TreatyConfig] = {}
-    alliances: dict[str, AllianceConfig] = {}
-    hostility: list[HostilityConfig] = []
-    events: list[Event] = []
-    interventions: list[Event] = []
-    source: str = Field(default="<memory>", exclude=True)
-    base_dir: str = Field(default=".", exclude=True)
-    raw: dict[str, Any] = Field(default_factory=dict, exclude=True, repr=False)
-    _world_cache: Any = PrivateAttr(default=None)  # sim.world.World shared by runs
-
-    def _check_months(self) -> Scenario:
-        for group in ("events", "interventions"):
-            for k, ev in enumerate(getattr(self, group)):
-                m = month_index(ev.month, self.start)
-                if m < 0:
-                    raise UserError(
-                        self.source,
-                        f"{group}.{k}.month",
-                        f"{ev.month} is before start {self.start}",
-                    )
-        return self
-
-    def month_of(self, spec: int | str) -> int:
-        """Month index (0 = start) of an int or ``YYYY-MM`` spec."""
-        return month_index(spec, self.start)
-
-    def date_of(self, month: int) -> str:
-        """``YYYY-MM`` of a month index."""
-        return month_date(self.start, month)
-
-    def data_path(self, relative: str, key: str) -> Path:
-        """Resolve a data file: beside the scenario file, else among the bundled scenarios."""
-        for base in (Path(self.base_dir), bundled_dir()):
-            p = (base / relative).resolve()
-            if p.is_file():
-                return p
-        raise UserError(self.source, key, f"data file not found: {relative}")
-
-
-# --------------------------------------------------------------------------- months
-def month_index(spec: int | str, start: str) -> int:
-    """Months from ``start`` (``YYYY-MM``) to ``spec`` (``YYYY-MM`` or already an int)."""
-    if isinstance(spec, int):
-        return spec
-    y, m = map(int, spec.split("-"))
-    y0, m0 = map(int, start.split("-"))
-    return (y - y0) * 12 + (m - m0)
-
-
-def month_date(start: str, month: int) -> str:
-    """``YYYY-MM`` of ``month`` months after ``start``."""
-    y0, m0 = map(int, start.split("-"))
-    total = y0 * 12 + (m0 - 1) + month
-    return f"{total // 12:04d}-{total % 12 + 1:02d}"
-
-
-# --------------------------------------------------------------------------- loading
-def bundled_dir() -> Path:
-    """Directory of the bundled scenarios (repo checkout or installed wheel)."""
-    installed = Path(str(resources.files("sim"))) / "_bundled" / "scenarios"
-    if installed.is_dir():
-        return installed
-    return Path(__file__).resolve().parent.parent / "scenarios"
+from sim.schema import (  # noqa: F401 - re-exported: the loader is where users find them
+    STATE_DEFAULTS,
+    AllianceConfig,
+    ConflictParams,
+    DecisionParams,
+    Event,
+    HostilityConfig,
+    NetworkConfig,
+    Scenario,
+    StateParams,
+    StatesConfig,
+    ThreatParams,
+    TreatyConfig,
+    bundled_dir,
+    month_date,
+    month_index,
+)
+from sim.world import SELECTORS, World
 
 
 def bundled_scenarios() -> dict[str, tuple[Path, str]]:
@@ -514,8 +238,6 @@ def load_scenario(
     items.update({k.replace("__", "."): v for k, v in kw_overrides.items()})
     for key, value in items.items():
         apply_override(raw, key, value, "--set")
-    from sim.world import check_references  # late import: world depends on scenario
-
     try:
         scenario = validate(raw, str(path), str(path.parent.resolve()))
         check_references(scenario)
@@ -531,3 +253,223 @@ def load_scenario(
 def _cached_raw(path: Path) -> dict[str, Any]:
     # Parsing is cached per file so that sweeps do not re-read TOML per run.
     return _read_with_extends(path, (path,))
+
+
+# --------------------------------------------------------------------------- the states file
+@dataclass(frozen=True)
+class StatesFile:
+    """Every row of the states file (or the synthetic states), read and checked once."""
+
+    source: str  # the file's path, for errors (the scenario file's for synthetic states)
+    rows: list[dict[str, str]]
+
+    def included(self, scenario: Scenario) -> list[dict[str, str]]:
+        """The rows of the scenario's states: all, or those of ``states.include``."""
+        if scenario.states.include is None:
+            return self.rows
+        known = {r["iso3"] for r in self.rows}
+        for k, code in enumerate(scenario.states.include):
+            if code not in known:
+                raise UserError(scenario.source, f"states.include.{k}", f"unknown state {code!r}")
+        keep = set(scenario.states.include)
+        return [r for r in self.rows if r["iso3"] in keep]
+
+
+def read_states(scenario: Scenario) -> StatesFile:
+    """The scenario's states: its states file, or ``S0..`` for a synthetic network."""
+    cfg = scenario.states
+    if cfg.file is None:
+        if scenario.network.kind == "borders":
+            raise UserError(scenario.source, "states.file", "a borders network needs a states file")
+        width = len(str(scenario.network.n - 1))
+        rows = [
+            {"iso3": f"S{i:0{width}d}", "name": f"State {i}"} for i in range(scenario.network.n)
+        ]
+        return StatesFile(scenario.source, rows)
+    return _states_file(scenario.data_path(cfg.file, "states.file"))
+
+
+@cache
+def _states_file(path: Path) -> StatesFile:
+    rows = read_rows(path, required=("iso3",))
+    if not rows:
+        raise UserError(str(path), "iso3", "no states: one row per state is needed")
+    seen: set[str] = set()
+    for line, row in enumerate(rows, start=2):  # line 1 is the header
+        code = row["iso3"]
+        if not code:
+            raise UserError(str(path), f"iso3 (line {line})", "empty state code")
+        if code in seen:
+            raise UserError(str(path), f"iso3 (line {line})", f"duplicate state {code!r}")
+        seen.add(code)
+    return StatesFile(str(path), rows)
+
+
+def state_codes(scenario: Scenario) -> list[str]:
+    """The codes of the scenario's states (cheap: no network is built)."""
+    return [r["iso3"] for r in read_states(scenario).included(scenario)]
+
+
+# --------------------------------------------------------------------------- borders
+@cache
+def _border_rows(path: Path) -> list[dict[str, str]]:
+    return read_rows(path, required=("iso3_a", "iso3_b", "kind"))
+
+
+def read_borders(
+    path: Path, codes: list[str], scenario: Scenario, known: set[str]
+) -> tuple[net.Graph, sp.csr_matrix]:
+    """The neighbour graph and land border lengths (km) of ``codes`` from a borders CSV.
+
+    Pairs that name a state of the states file outside the scenario are skipped (a scenario may
+    include a subset). A code that is not in the states file (``known``), a state bordering
+    itself, a pair listed twice with the same kind, or a ``kind`` other than land/sea is an
+    error. A pair listed as both land and sea keeps the stronger tie.
+    """
+    cfg = scenario.network
+    index = {c: i for i, c in enumerate(codes)}
+    weights = {"land": cfg.land_weight, "sea": cfg.sea_weight}
+    seen: set[tuple[str, str, str]] = set()
+    where = str(path)
+    ties: dict[tuple[int, int], float] = {}
+    km: dict[tuple[int, int], float] = {}
+    for line, row in enumerate(_border_rows(path), start=2):
+        a, b, kind = row["iso3_a"], row["iso3_b"], row["kind"]
+        if kind not in weights:
+            raise UserError(where, f"line {line}.kind", f"must be land or sea, got {kind!r}")
+        for col, code in (("iso3_a", a), ("iso3_b", b)):
+            if code not in known:
+                raise UserError(where, f"line {line}.{col}", f"unknown state {code!r}")
+        if a == b:
+            raise UserError(where, f"line {line}", f"{a} cannot border itself")
+        pair = (min(a, b), max(a, b), kind)
+        if pair in seen:
+            raise UserError(where, f"line {line}", f"{a}-{b} ({kind}) is listed twice")
+        seen.add(pair)
+        if a in index and b in index:
+            i, j = sorted((index[a], index[b]))
+            ties[(i, j)] = max(weights[kind], ties.get((i, j), 0.0))
+            if kind == "land":
+                km[(i, j)] = _km(row, where, line)
+    if not ties:
+        raise UserError(
+            scenario.source, "network.file", "no border pairs between the scenario's states"
+        )
+    keys = sorted(ties)
+    u = np.array([k[0] for k in keys], dtype=np.int64)
+    v = np.array([k[1] for k in keys], dtype=np.int64)
+    graph = net.from_edges(len(codes), u, v, np.array([ties[k] for k in keys]))
+    lengths = net.from_edges(len(codes), u, v, np.array([km.get(k, 0.0) for k in keys])).w
+    return graph, lengths
+
+
+def _km(row: dict[str, str], where: str, line: int) -> float:
+    text = (row.get("border_km") or "").strip()
+    if not text:
+        return 0.0
+    try:
+        value = float(text)
+    except ValueError:
+        raise UserError(where, f"line {line}.border_km", f"not a number: {text!r}") from None
+    if not (np.isfinite(value) and value >= 0):
+        raise UserError(
+            where, f"line {line}.border_km", f"must be a finite number >= 0, got {text!r}"
+        )
+    return value
+
+
+# --------------------------------------------------------------------------- checks
+def check_references(scenario: Scenario) -> None:
+    """Every state code, treaty id and alliance id that the scenario names must exist."""
+    codes = set(state_codes(scenario))
+    src = scenario.source
+
+    def states(items: list[str], key: str) -> None:
+        for k, item in enumerate(items):
+            if item not in codes and item not in SELECTORS:
+                raise UserError(src, f"{key}.{k}", f"unknown state {item!r}")
+
+    for code in scenario.states.overrides:
+        if code not in codes:
+            raise UserError(src, f"states.overrides.{code}", f"unknown state {code!r}")
+    for tid, t in scenario.treaties.items():
+        states(t.parties, f"treaties.{tid}.parties")
+    for aid, a in scenario.alliances.items():
+        states(a.members, f"alliances.{aid}.members")
+        for tid in a.recommendation:
+            if tid not in scenario.treaties:
+                raise UserError(src, f"alliances.{aid}.recommendation.{tid}", "unknown treaty")
+    for k, h in enumerate(scenario.hostility):
+        states(h.source, f"hostility.{k}.source")
+        states(h.target, f"hostility.{k}.target")
+    for group in ("events", "interventions"):
+        for k, ev in enumerate(getattr(scenario, group)):
+            key = f"{group}.{k}"
+            for attr in ("states", "counterparts"):
+                if hasattr(ev, attr):
+                    states(getattr(ev, attr), f"{key}.{attr}")
+            if hasattr(ev, "state"):
+                if ev.state not in codes:
+                    raise UserError(src, f"{key}.state", f"unknown state {ev.state!r}")
+            if hasattr(ev, "alliance") and ev.alliance not in scenario.alliances:
+                raise UserError(src, f"{key}.alliance", f"unknown alliance {ev.alliance!r}")
+            if hasattr(ev, "treaty") and ev.treaty not in scenario.treaties:
+                raise UserError(src, f"{key}.treaty", f"unknown treaty {ev.treaty!r}")
+
+
+# --------------------------------------------------------------------------- the world
+def seed_dependent(scenario: Scenario) -> bool:
+    """Whether the world changes with the run's seed (a synthetic graph without a fixed seed)."""
+    return scenario.network.kind != "borders" and scenario.network.seed is None
+
+
+def graph_rng(scenario: Scenario, seed: int) -> np.random.Generator:
+    """The network stream of a run (or of ``network.seed``, which fixes the graph)."""
+    fixed = scenario.network.seed
+    if fixed is not None:
+        return np.random.default_rng(np.random.SeedSequence(int(fixed)))
+    return np.random.default_rng(rngs.seed_sequence(seed, "network"))
+
+
+def build_world(scenario: Scenario, seed: int = 0) -> World:
+    """The world of a run of ``scenario`` with root seed ``seed``.
+
+    A world that does not depend on the seed (real borders, or a synthetic graph with a fixed
+    ``network.seed``) is built once and cached on the scenario, so every run shares it.
+    """
+    shared = not seed_dependent(scenario)
+    if shared and scenario._world_cache is not None:
+        return scenario._world_cache
+    states = read_states(scenario)
+    rows = states.included(scenario)
+    codes = [r["iso3"] for r in rows]
+    cfg = scenario.network
+    rivals: list[str] = []
+    km = None
+    if cfg.kind == "borders":
+        if cfg.file is None:
+            raise UserError(scenario.source, "network.file", "a borders network needs a file")
+        every = {r["iso3"] for r in states.rows}
+        graph, km = read_borders(
+            scenario.data_path(cfg.file, "network.file"), codes, scenario, every
+        )
+    else:
+        try:
+            graph = net.synthetic(
+                cfg.kind,
+                cfg.n,
+                graph_rng(scenario, seed),
+                mean_degree=cfg.mean_degree,
+                k=cfg.k,
+                rewire=cfg.rewire,
+                m=cfg.m,
+            )
+        except ValueError as exc:
+            key, _, msg = str(exc).partition(": ")
+            raise UserError(scenario.source, f"network.{key}", msg) from None
+        if cfg.rival == "hub":
+            rivals = [codes[net.hub(graph.degrees())]]
+    world = wd.build(scenario, rows, states.source, graph, km, rivals)
+    if shared:
+        scenario._world_cache = world
+    return world

@@ -9,6 +9,9 @@ tau <- mu * tau + (1 - mu) * clip((1 - exp(-S / k)) * (1 - rho * c_A)
                                   + b_inc * incidents + b_war * war_exposure, 0, 1).
 The saturating form keeps tau in [0, 1]; reassurance rho * c_A is the alliance's credibility
 discounting the threat (Walt 1987's balance of threat: allies' commitment lowers perceived threat).
+
+Every function works on a scalar (one state, the agent engine) or on arrays of any shape (the
+kernel's runs x states), with the same operations in the same order.
 """
 
 from __future__ import annotations
@@ -19,35 +22,35 @@ from numpy.typing import ArrayLike
 from sim.network import segment_sum
 
 
-def posture(arms: ArrayLike, capacity: ArrayLike, moves: ArrayLike, delta: float) -> np.ndarray:
+def posture(
+    arms: ArrayLike, capacity: ArrayLike, moves: ArrayLike, *, delta: ArrayLike
+) -> ArrayLike:
     """Posture y = capacity * arms * (1 + delta * moves), as a rival sees it."""
-    return np.asarray(capacity) * np.asarray(arms) * (1.0 + delta * np.asarray(moves))
+    return capacity * arms * (1.0 + delta * moves)
 
 
-def stimulus(weights: ArrayLike, rival_postures: ArrayLike) -> float:
+def stimulus(weights: np.ndarray, rival_postures: np.ndarray) -> float:
     """S_i = sum over threat sources of (H_ij * P_ij) * y_j (one state's row)."""
-    terms = np.asarray(weights, dtype=float) * np.asarray(rival_postures, dtype=float)
-    return segment_sum(terms)
+    return segment_sum(weights * rival_postures)
 
 
-def threat_target(
+def target(
     s: ArrayLike,
-    scale: float,
     credibility: ArrayLike,
-    reassurance: float,
     incidents: ArrayLike,
-    war_exposure: ArrayLike,
-    incident_boost: float,
-    war_boost: float,
-) -> np.ndarray:
+    exposure: ArrayLike,
+    *,
+    scale: ArrayLike,
+    reassurance: ArrayLike,
+    incident_boost: ArrayLike,
+    war_boost: ArrayLike,
+) -> ArrayLike:
     """The level tau moves toward this month, in [0, 1]."""
-    base = (1.0 - np.exp(-np.asarray(s, dtype=float) / scale)) * (
-        1.0 - reassurance * np.asarray(credibility)
-    )
-    raised = base + incident_boost * np.asarray(incidents) + war_boost * np.asarray(war_exposure)
+    base = (1.0 - np.exp(-(s / scale))) * (1.0 - reassurance * credibility)
+    raised = base + incident_boost * incidents + war_boost * exposure
     return np.minimum(np.maximum(raised, 0.0), 1.0)
 
 
-def update_threat(tau: ArrayLike, target: ArrayLike, memory: float) -> np.ndarray:
+def update(tau: ArrayLike, goal: ArrayLike, *, memory: ArrayLike) -> ArrayLike:
     """Exponential smoothing: tau' = memory * tau + (1 - memory) * target."""
-    return memory * np.asarray(tau) + (1.0 - memory) * np.asarray(target)
+    return memory * tau + (1.0 - memory) * goal

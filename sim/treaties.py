@@ -7,13 +7,17 @@ six months run out, not before the end of that conflict. Article 17(2) of both: 
 ``accession_months`` = 6). Sources: scenarios/data/europe/treaty_rules.md.
 
 Statuses only move forward: party -> notice -> withdrawn (-> acceding -> party when
-re-accession is enabled). Non-parties stay non-parties.
+re-accession is enabled). Non-parties stay non-parties. Statuses are stored as small integer
+codes (:data:`CODE`) in the state arrays.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
+
+import numpy as np
+from numpy.typing import ArrayLike
 
 
 class Status(StrEnum):
@@ -25,6 +29,11 @@ class Status(StrEnum):
     WITHDRAWN = "withdrawn"
     ACCEDING = "acceding"
 
+
+#: Status <-> code. The codes index this tuple.
+STATUS_BY_CODE: tuple[Status, ...] = tuple(Status)
+CODE = {s: np.int8(k) for k, s in enumerate(STATUS_BY_CODE)}
+NON_PARTY, PARTY, NOTICE, WITHDRAWN, ACCEDING = (CODE[s] for s in STATUS_BY_CODE)
 
 #: Statuses in which a state counts as having moved (given notice on or left the treaty).
 MOVED = frozenset({Status.NOTICE, Status.WITHDRAWN})
@@ -39,44 +48,38 @@ TRANSITIONS = {
 }
 
 
-@dataclass
-class TreatyRules:
-    """A treaty's current rules; interventions may change them during a run."""
+class LegalStep(NamedTuple):
+    """What Article 20 (and Article 17(2)) does this month, element by element."""
 
-    id: str
-    name: str
-    notice_months: int
-    conflict_clause: bool
-    accession_months: int
-    military_value: float
-    salience: float
+    withdrawn: ArrayLike  # a withdrawal took effect
+    held: ArrayLike  # due, but held by the armed-conflict clause
+    rejoined: ArrayLike  # an accession took effect
 
 
-def legal_step(
-    status: Status,
-    since: int | None,
+def article20(
+    status: ArrayLike,
+    since: ArrayLike,
     month: int,
-    at_war: bool,
-    rules: TreatyRules,
-) -> tuple[Status, str | None]:
-    """Advance a pending notice or accession by one month.
+    at_war: ArrayLike,
+    *,
+    notice_months: ArrayLike,
+    conflict_clause: ArrayLike,
+    accession_months: ArrayLike,
+) -> LegalStep:
+    """Which pending notices and accessions take effect (or are held) this month.
 
-    Args:
-        status: the current status.
-        since: the month the notice (or accession instrument) was deposited.
-        month: the current month.
-        at_war: whether the state is engaged in an armed conflict this month.
-        rules: the treaty's rules now.
-
-    Returns:
-        The new status and what happened: ``"withdrawn"``, ``"held"`` (due, but the
-        armed-conflict clause holds it), ``"rejoined"`` or ``None``.
-
+    A notice deposited in month ``since`` takes effect in month ``since + notice_months``, unless
+    the state is engaged in an armed conflict then and the clause is on: it is held until the
+    conflict ends. An accession takes effect ``accession_months`` after its deposit.
     """
-    if status is Status.NOTICE and since is not None and month >= since + rules.notice_months:
-        if rules.conflict_clause and at_war:
-            return status, "held"
-        return Status.WITHDRAWN, "withdrawn"
-    if status is Status.ACCEDING and since is not None and month >= since + rules.accession_months:
-        return Status.PARTY, "rejoined"
-    return status, None
+    status = np.asarray(status)
+    due = (status == NOTICE) & (month >= since + notice_months)
+    held = due & conflict_clause & at_war
+    withdrawn = due & ~held
+    rejoined = (status == ACCEDING) & (month >= since + accession_months)
+    return LegalStep(withdrawn, held, rejoined)
+
+
+def after(status: ArrayLike, step: LegalStep) -> ArrayLike:
+    """The statuses once the step's withdrawals and accessions have taken effect."""
+    return np.where(step.withdrawn, WITHDRAWN, np.where(step.rejoined, PARTY, status))

@@ -1,8 +1,10 @@
-"""The world a scenario describes: states, their parameters, network, hostility and memberships.
+"""The world a scenario describes: states, network, hostility, memberships (the static structure).
 
-Building it reads data files and computes proximity once; a world that does not depend on the
-run's seed (real borders, or a synthetic graph with a fixed ``network.seed``) is cached on the
-scenario and shared by every run.
+A :class:`World` is what every run of a batch shares: who the states are, who borders whom, who
+regards whom as a threat, who is party to what and allied with whom at the start. It is built
+from data already read and validated (:mod:`sim.scenario` reads the files); no file is read
+here. The numbers that may differ between the runs of a batch (thresholds, norms, Richardson
+coefficients, ...) come from :func:`state_params`, per scenario.
 """
 
 from __future__ import annotations
@@ -10,17 +12,20 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
 from sim import network as net
-from sim.datafiles import read_rows
 from sim.errors import UserError
-from sim.scenario import STATE_DEFAULTS, Scenario, StateParams
+from sim.schema import STATE_DEFAULTS, Scenario, StateParams
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 ALL, RIVAL, OTHERS = "*", "@rival", "@others"
+SELECTORS = frozenset({ALL, RIVAL, OTHERS})
 
 
 @dataclass(frozen=True, eq=False)
@@ -31,9 +36,10 @@ class World:
     names: list[str]
     lat: np.ndarray
     lon: np.ndarray
-    params: dict[str, np.ndarray]  # norm, threshold, threshold_spread, reactivity, ...
-    graph: nx.Graph
+    rows: list[dict[str, str]]  # the states file's rows (for the per-scenario parameters)
+    source: str  # the states file (the scenario file for synthetic states), for errors
     w: sp.csr_matrix  # neighbour weights
+    border_km: sp.csr_matrix  # land border length in km (0 where unknown or sea)
     hostility: sp.csr_matrix  # H_ij: i regards j as a threat
     hp: sp.csr_matrix  # H_ij * P_ij
     pairs: np.ndarray  # hostile neighbouring pairs (k, 2), i < j
@@ -41,10 +47,15 @@ class World:
     treaty_ids: list[str]
     parties: np.ndarray  # bool (n, n_treaties): party at start
     alliance_ids: list[str]
-    alliance_of: list[str | None]
+    alliance_of: np.ndarray  # (n,) alliance index at start, -1 for none
     decay: float
     max_distance: int
     _prox: dict[int, dict[int, float]] = field(default_factory=dict, repr=False)
+
+    @property
+    def n(self) -> int:
+        """The number of states."""
+        return len(self.codes)
 
     @cached_property
     def index(self) -> dict[str, int]:
@@ -53,13 +64,37 @@ class World:
 
     @cached_property
     def w_rows(self) -> net.Rows:
-        """Row-sum helper over W's structure (peer shares)."""
+        """Row sums over W's structure (peer shares)."""
         return net.Rows(self.w.indptr)
 
     @cached_property
+    def hp_rows(self) -> net.Rows:
+        """Row sums over HP's structure (threat stimulus)."""
+        return net.Rows(self.hp.indptr)
+
+    @cached_property
     def neighbour_weight(self) -> np.ndarray:
-        """Row sums of W (0 for isolated states)."""
-        return np.asarray(self.w.sum(axis=1)).ravel()
+        """Row sums of W (0 for isolated states), through the model's one neighbour sum."""
+        return self.w_rows.sums(self.w.data)
+
+    @cached_property
+    def degree(self) -> np.ndarray:
+        """The number of neighbours of every state."""
+        return np.diff(self.w.indptr)
+
+    @cached_property
+    def graph(self) -> nx.Graph:
+        """The neighbour graph as a networkx graph (layouts and analysis; not used to run)."""
+        import networkx as nx
+
+        g = nx.Graph()
+        g.add_nodes_from(self.codes)
+        coo = sp.triu(self.w, k=1).tocoo()
+        g.add_weighted_edges_from(
+            (self.codes[i], self.codes[j], float(v))
+            for i, j, v in zip(coo.row.tolist(), coo.col.tolist(), coo.data.tolist(), strict=True)
+        )
+        return g
 
     def proximity(self, source: int) -> dict[int, float]:
         """Proximity of states near ``source`` (cached; used for war exposure)."""
@@ -85,210 +120,52 @@ class World:
         return list(dict.fromkeys(out))
 
 
-# --------------------------------------------------------------------------- states
-@dataclass(frozen=True)
-class StatesFile:
-    """Every row of the states file (or the synthetic states), read and checked once."""
-
-    source: str  # the file's path, for errors (the scenario file's for synthetic states)
-    rows: list[dict[str, str]]
-
-    def included(self, scenario: Scenario) -> list[dict[str, str]]:
-        """The rows of the scenario's states: all, or those of ``states.include``."""
-        if scenario.states.include is None:
-            return self.rows
-        known = {r["iso3"] for r in self.rows}
-        for k, code in enumerate(scenario.states.include):
-            if code not in known:
-                raise UserError(scenario.source, f"states.include.{k}", f"unknown state {code!r}")
-        keep = set(scenario.states.include)
-        return [r for r in self.rows if r["iso3"] in keep]
-
-
-def _read_states(scenario: Scenario) -> StatesFile:
-    cfg = scenario.states
-    if cfg.file is None:
-        if scenario.network.kind == "borders":
-            raise UserError(scenario.source, "states.file", "a borders network needs a states file")
-        width = len(str(scenario.network.n - 1))
-        rows = [
-            {"iso3": f"S{i:0{width}d}", "name": f"State {i}"} for i in range(scenario.network.n)
-        ]
-        return StatesFile(scenario.source, rows)
-    path = scenario.data_path(cfg.file, "states.file")
-    rows = read_rows(path, required=("iso3",))
-    if not rows:
-        raise UserError(str(path), "iso3", "no states: one row per state is needed")
-    seen: set[str] = set()
-    for line, row in enumerate(rows, start=2):  # line 1 is the header
-        code = row["iso3"]
-        if not code:
-            raise UserError(str(path), f"iso3 (line {line})", "empty state code")
-        if code in seen:
-            raise UserError(str(path), f"iso3 (line {line})", f"duplicate state {code!r}")
-        seen.add(code)
-    return StatesFile(str(path), rows)
-
-
-def state_codes(scenario: Scenario) -> list[str]:
-    """The codes of the scenario's states (cheap: no network is built)."""
-    return [r["iso3"] for r in _read_states(scenario).included(scenario)]
-
-
-def _num(
-    row: dict[str, str], column: str, source: str, lo: float = 0.0, hi: float = math.inf
-) -> float:
-    """A finite figure in ``[lo, hi]`` from a states-file column; blank means 0."""
-    text = (row.get(column) or "").strip()
-    if not text:
-        return 0.0  # no figure (microstates, Iceland): no military effort
-    key = f"{column} ({row.get('iso3', '?')})"
-    try:
-        value = float(text)
-    except ValueError:
-        raise UserError(source, key, f"not a number: {text!r}") from None
-    if not (math.isfinite(value) and lo <= value <= hi):
-        bounds = f">= {lo:g}" if hi == math.inf else f"in [{lo:g}, {hi:g}]"
-        raise UserError(source, key, f"must be a finite number {bounds}, got {text!r}")
-    return value
-
-
-def _params(scenario: Scenario, rows: list[dict[str, str]], source: str) -> dict[str, np.ndarray]:
-    cfg = scenario.states
-    defaults = cfg.defaults.model_dump()
-    base = StateParams().model_dump()
-    fields = list(base)
-    out = {f: np.empty(len(rows)) for f in fields}
-    for i, row in enumerate(rows):
-        over = cfg.overrides.get(row["iso3"])
-        over_d = over.model_dump() if over else {}
-        for f in fields:
-            value = over_d.get(f)
-            if value is None and cfg.file is not None and f in ("arms", "capacity"):
-                column = cfg.arms_column if f == "arms" else cfg.capacity_column
-                if column not in row:
-                    raise UserError(scenario.source, f"states.{f}_column", f"no column {column!r}")
-                value = _num(row, column, source) * (cfg.capacity_scale if f == "capacity" else 1.0)
-            if value is None:
-                value = defaults.get(f)
-            if value is None:
-                value = STATE_DEFAULTS[f]
-            # NaN grievance means 'start in equilibrium' (see sim.arms.equilibrium_grievance).
-            out[f][i] = math.nan if value is None else float(value)
-    return out
-
-
-# --------------------------------------------------------------------------- checks
-def check_references(scenario: Scenario) -> None:
-    """Every state code, treaty id and alliance id that the scenario names must exist."""
-    codes = set(state_codes(scenario))
-    selectors = {ALL, RIVAL, OTHERS}
-    src = scenario.source
-
-    def states(items: list[str], key: str) -> None:
-        for k, item in enumerate(items):
-            if item not in codes and item not in selectors:
-                raise UserError(src, f"{key}.{k}", f"unknown state {item!r}")
-
-    for code in scenario.states.overrides:
-        if code not in codes:
-            raise UserError(src, f"states.overrides.{code}", f"unknown state {code!r}")
-    for tid, t in scenario.treaties.items():
-        states(t.parties, f"treaties.{tid}.parties")
-    for aid, a in scenario.alliances.items():
-        states(a.members, f"alliances.{aid}.members")
-        for tid in a.recommendation:
-            if tid not in scenario.treaties:
-                raise UserError(src, f"alliances.{aid}.recommendation.{tid}", "unknown treaty")
-    for k, h in enumerate(scenario.hostility):
-        states(h.source, f"hostility.{k}.source")
-        states(h.target, f"hostility.{k}.target")
-    for group in ("events", "interventions"):
-        for k, ev in enumerate(getattr(scenario, group)):
-            key = f"{group}.{k}"
-            for attr in ("states", "counterparts"):
-                if hasattr(ev, attr):
-                    states(getattr(ev, attr), f"{key}.{attr}")
-            if hasattr(ev, "state"):
-                if ev.state not in codes:
-                    raise UserError(src, f"{key}.state", f"unknown state {ev.state!r}")
-            if hasattr(ev, "alliance") and ev.alliance not in scenario.alliances:
-                raise UserError(src, f"{key}.alliance", f"unknown alliance {ev.alliance!r}")
-            if hasattr(ev, "treaty") and ev.treaty not in scenario.treaties:
-                raise UserError(src, f"{key}.treaty", f"unknown treaty {ev.treaty!r}")
-
-
 # --------------------------------------------------------------------------- building
-def seed_dependent(scenario: Scenario) -> bool:
-    """Whether the world changes with the run's seed (a synthetic graph without a fixed seed)."""
-    return scenario.network.kind != "borders" and scenario.network.seed is None
-
-
-def build_world(scenario: Scenario, graph_seed: int) -> World:
-    """Build (or fetch from the scenario's cache) the world of one run."""
-    shared = not seed_dependent(scenario)
-    if shared and scenario._world_cache is not None:
-        return scenario._world_cache
-    world = _build(scenario, graph_seed if scenario.network.seed is None else scenario.network.seed)
-    if shared:
-        scenario._world_cache = world
-    return world
-
-
-def _build(scenario: Scenario, graph_seed: int) -> World:
-    states = _read_states(scenario)
-    rows = states.included(scenario)
+def build(
+    scenario: Scenario,
+    rows: list[dict[str, str]],
+    source: str,
+    graph: net.Graph,
+    border_km: sp.csr_matrix | None = None,
+    rivals: list[str] | None = None,
+) -> World:
+    """The World of a scenario from its (already read) state rows and neighbour graph."""
     codes = [r["iso3"] for r in rows]
-    src = states.source
-    cfg = scenario.network
-    rivals: list[str] = []
-    if cfg.kind == "borders":
-        if cfg.file is None:
-            raise UserError(scenario.source, "network.file", "a borders network needs a file")
-        every = {r["iso3"] for r in states.rows}
-        graph = net.read_borders(
-            scenario.data_path(cfg.file, "network.file"), codes, cfg, scenario.source, every
-        )
-    else:
-        graph = net.synthetic_graph(cfg, graph_seed, scenario.source)
-        if cfg.rival == "hub":
-            rivals = [codes[net.hub(graph)]]
-        graph = nx.relabel_nodes(graph, dict(enumerate(codes)))
-    w = net.weight_matrix(graph, codes)
     n = len(codes)
-
+    cfg = scenario.network
+    w = graph.w
+    alliance_ids = list(scenario.alliances)
     world = World(
         codes=codes,
-        names=[r.get("name", r["iso3"]) for r in rows],
-        lat=np.array([_num(r, "lat", src, -90, 90) if r.get("lat") else math.nan for r in rows]),
-        lon=np.array([_num(r, "lon", src, -180, 180) if r.get("lon") else math.nan for r in rows]),
-        params=_params(scenario, rows, src),
-        graph=graph,
+        names=[r.get("name") or r["iso3"] for r in rows],
+        lat=np.array([_num(r, "lat", source, -90, 90) if r.get("lat") else math.nan for r in rows]),
+        lon=np.array(
+            [_num(r, "lon", source, -180, 180) if r.get("lon") else math.nan for r in rows]
+        ),
+        rows=rows,
+        source=source,
         w=w,
+        border_km=border_km if border_km is not None else sp.csr_matrix((n, n)),
         hostility=sp.csr_matrix((n, n)),
         hp=sp.csr_matrix((n, n)),
         pairs=np.zeros((0, 2), dtype=np.int64),
-        rivals=rivals,
+        rivals=list(rivals or []),
         treaty_ids=list(scenario.treaties),
         parties=np.zeros((n, len(scenario.treaties)), dtype=bool),
-        alliance_ids=list(scenario.alliances),
-        alliance_of=[None] * n,
+        alliance_ids=alliance_ids,
+        alliance_of=np.full(n, -1, dtype=np.int64),
         decay=cfg.proximity_decay,
         max_distance=cfg.proximity_max_distance,
     )
     src = scenario.source
     for t, (tid, treaty) in enumerate(scenario.treaties.items()):
         world.parties[world.select(treaty.parties, src, f"treaties.{tid}.parties"), t] = True
-    for aid, alliance in scenario.alliances.items():
-        for i in world.select(alliance.members, src, f"alliances.{aid}.members"):
-            world.alliance_of[i] = aid
+    for a, (aid, alliance) in enumerate(scenario.alliances.items()):
+        world.alliance_of[world.select(alliance.members, src, f"alliances.{aid}.members")] = a
     hostility = _hostility_matrix(scenario, world)
+    hp = net.hostile_proximity(w, hostility, cfg.proximity_decay, cfg.proximity_max_distance)
     object.__setattr__(world, "hostility", hostility)
-    object.__setattr__(
-        world,
-        "hp",
-        net.hostile_proximity(w, hostility, cfg.proximity_decay, cfg.proximity_max_distance),
-    )
+    object.__setattr__(world, "hp", hp)
     object.__setattr__(world, "pairs", net.hostile_neighbour_pairs(w, hostility))
     return world
 
@@ -311,4 +188,60 @@ def _hostility_matrix(scenario: Scenario, world: World) -> sp.csr_matrix:
     # Keep the last assignment of each (i, j): unique over the reversed key list.
     _, last = np.unique((r * n + c)[::-1], return_index=True)
     pick = len(r) - 1 - last
-    return sp.csr_matrix((v[pick], (r[pick], c[pick])), shape=(n, n))
+    out = sp.csr_matrix((v[pick], (r[pick], c[pick])), shape=(n, n))
+    out.sort_indices()
+    return out
+
+
+# --------------------------------------------------------------------------- state parameters
+def _num(
+    row: dict[str, str], column: str, source: str, lo: float = 0.0, hi: float = math.inf
+) -> float:
+    """A finite figure in ``[lo, hi]`` from a states-file column; blank means 0."""
+    text = (row.get(column) or "").strip()
+    if not text:
+        return 0.0  # no figure (microstates, Iceland): no military effort
+    key = f"{column} ({row.get('iso3', '?')})"
+    try:
+        value = float(text)
+    except ValueError:
+        raise UserError(source, key, f"not a number: {text!r}") from None
+    if not (math.isfinite(value) and lo <= value <= hi):
+        bounds = f">= {lo:g}" if hi == math.inf else f"in [{lo:g}, {hi:g}]"
+        raise UserError(source, key, f"must be a finite number {bounds}, got {text!r}")
+    return value
+
+
+def state_params(scenario: Scenario, world: World) -> dict[str, np.ndarray]:
+    """Every state's behavioural parameters and starting arms: override, data, default.
+
+    A NaN grievance means "start in Richardson equilibrium"
+    (:func:`sim.arms.equilibrium_grievance`). Cached on the scenario (a batch shares the world,
+    not the parameters).
+    """
+    cached = scenario._params_cache
+    if cached is not None and cached[0] is world:
+        return cached[1]
+    cfg = scenario.states
+    defaults = cfg.defaults.model_dump()
+    fields = list(StateParams.model_fields)
+    rows = world.rows
+    out = {f: np.empty(len(rows)) for f in fields}
+    for i, row in enumerate(rows):
+        over = cfg.overrides.get(row["iso3"])
+        over_d = over.model_dump() if over else {}
+        for f in fields:
+            value: Any = over_d.get(f)
+            if value is None and cfg.file is not None and f in ("arms", "capacity"):
+                column = cfg.arms_column if f == "arms" else cfg.capacity_column
+                if column not in row:
+                    raise UserError(scenario.source, f"states.{f}_column", f"no column {column!r}")
+                value = _num(row, column, world.source)
+                value *= cfg.capacity_scale if f == "capacity" else 1.0
+            if value is None:
+                value = defaults.get(f)
+            if value is None:
+                value = STATE_DEFAULTS[f]
+            out[f][i] = math.nan if value is None else float(value)
+    scenario._params_cache = (world, out)
+    return out

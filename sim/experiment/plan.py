@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-import numpy as np
 import pyarrow as pa
 
 from sim import __version__
@@ -26,12 +25,15 @@ from sim.experiment import outcomes as oc
 from sim.experiment import storage
 from sim.experiment.designs import DesignPoints, column_type, encode, expand
 from sim.experiment.spec import RESERVED, SCENARIO_KEY, ExperimentFile, load_experiment
-from sim.experiment.worker import Batch, Context, failing_runs
-from sim.model import EscalationModel
+from sim.experiment.worker import Context, Task, failing_runs
+from sim.model import Batch
+from sim.rng import run_seeds
 from sim.scenario import Scenario, _cached_raw, load_scenario, resolve_path
 
 #: Above this many design points, validate the first ones and every factor's extremes only.
 FULL_CHECK_LIMIT = 5000
+#: Runs of the probe batch that times the model (to size the tasks) and checks the outcomes.
+PROBE_RUNS = 32
 
 
 def replicate_seeds(root: int, replicates: int) -> list[int]:
@@ -40,12 +42,9 @@ def replicate_seeds(root: int, replicates: int) -> list[int]:
     Run ``r`` (point ``p = r // replicates``, replicate ``k = r % replicates``) gets seed k:
     replicate k of every design point shares its draws (common random numbers), and a seed
     depends only on the run's index, never on the order, worker or executor that ran it.
-    (The same rule as :func:`sim.runs.run_seeds` of ``escalation validate``.)
+    (The same rule as :func:`sim.rng.run_seeds` of ``escalation validate``.)
     """
-    return [
-        int(np.random.SeedSequence(int(root), spawn_key=(k,)).generate_state(1, np.uint64)[0])
-        for k in range(replicates)
-    ]
+    return run_seeds(root, replicates)
 
 
 @dataclass
@@ -82,7 +81,7 @@ class Plan:
         """Every column of ``runs.parquet`` with its kind, in order."""
         head = [("run_id", "int"), ("point", "int"), ("replicate", "int"), ("seed", "uint64")]
         head += [("label", "str")] if self.label else []
-        tail = [("status", "str"), ("error", "str"), ("seconds", "float")]
+        tail = [("status", "str"), ("error", "str")]
         return [*head, *self.params.items(), *self.outcomes.items(), *tail]
 
     def runs_schema(self) -> pa.Schema:
@@ -99,11 +98,13 @@ class Plan:
             [("run_id", "int"), ("month", "int")] + [(c, types[c]) for c in p.series_columns]
         )
 
-    def batch(self, run_ids: list[int]) -> Batch:
+    def task(self, run_ids: list[int]) -> Task:
         """The task for consecutive runs."""
-        runs = tuple((r, r // self.replicates, self.seeds[r % self.replicates]) for r in run_ids)
-        points = {p: (self.ref(p), self.design.overrides(p)) for _, p, _ in runs}
-        return Batch(self.context, points, runs)
+        k = self.replicates
+        runs = tuple((r, r // k, r % k, self.seeds[r % k]) for r in run_ids)
+        points = {p: (self.ref(p), self.design.overrides(p)) for _, p, _, _ in runs}
+        head = {p: self.param_row(p) for p in points}
+        return Task(self.context, points, runs, head, self.runs_schema(), self.series_schema())
 
     def param_row(self, point: int) -> dict[str, Any]:
         """The parameter columns of a point, encoded for Parquet."""
@@ -212,15 +213,18 @@ def make_plan(path: str, quick: bool = False) -> Plan:
     ref_of = scenario_refs(exp, design)
     first = check_points(exp, design, ref_of, base_ref)
     seeds = replicate_seeds(spec.seed, spec.replicates)
-    # The probe: the first run of the first point, timed (to size the batches) and summarised
-    # (to check the outcome names and fix the column types).
+    # The probe: a batch of the first point's first replicates, timed (to size the tasks) and
+    # summarised (to check the outcome names and fix the column types).
+    probe = seeds[:PROBE_RUNS]
     t0 = time.perf_counter()
-    model = EscalationModel(first, rng=seeds[0], record_states=False, engine=spec.engine)
-    model.run(spec.months)
-    ts = model.timeseries()
-    summary = model.summary()
-    seconds = time.perf_counter() - t0
-    outcome_plan = oc.resolve(spec.outcomes, summary, ts, exp.source, set(params) | RESERVED)
+    batch = Batch([first] * len(probe), probe).run(
+        first.months if spec.months is None else spec.months
+    )
+    offered = batch.outcomes()
+    seconds = (time.perf_counter() - t0) / len(probe)
+    outcome_plan = oc.resolve(
+        spec.outcomes, offered, batch.series.names, exp.source, set(params) | RESERVED
+    )
     if spec.discovery is not None:
         d = spec.discovery
         kind = outcome_plan.types.get(d.outcome)

@@ -32,10 +32,10 @@ from tqdm import tqdm
 from sim.errors import RunError, UserError
 from sim.experiment import provenance, storage
 from sim.experiment.plan import Plan, make_plan
-from sim.experiment.worker import BatchResult, init_worker, one_line, run_batch
+from sim.experiment.worker import init_worker, one_line, run_task
 
 TARGET_TASK_SECONDS = 1.0
-MAX_BATCH = 1000
+MAX_TASK = 4096
 IN_FLIGHT_PER_WORKER = 3
 #: Rounds of retrying the runs of tasks lost to dead workers (a fresh pool each round).
 MAX_RETRIES = 3
@@ -121,7 +121,7 @@ def batch_size(plan: Plan, missing: int, workers: int) -> int:
         return plan.exp.spec.batch_size
     by_time = max(1, round(TARGET_TASK_SECONDS / max(plan.seconds_per_run, 1e-6)))
     by_spread = max(1, math.ceil(missing / (4 * max(workers, 1))))
-    return min(by_time, by_spread, MAX_BATCH)
+    return min(by_time, by_spread, MAX_TASK)
 
 
 @dataclass
@@ -143,16 +143,6 @@ class SweepReport:
     lost: list[str] = field(default_factory=list)
     discovery: str = ""
     error: str = ""  # why the sweep stopped early (a failed write), if it did
-
-
-def _full_rows(plan: Plan, result: BatchResult) -> list[dict[str, Any]]:
-    rows = []
-    for r in result.rows:
-        point, k = divmod(r["run_id"], plan.replicates)
-        rows.append(
-            {**r, "point": point, "replicate": k, "seed": plan.seeds[k], **plan.param_row(point)}
-        )
-    return rows
 
 
 @dataclass
@@ -196,11 +186,11 @@ def execute(
         if res.write_error:
             return  # nothing more is written once a write has failed
         try:
-            store.write(ids[0], ids[-1], _full_rows(plan, result), result.series)
+            store.write(ids[0], ids[-1], result.runs, result.series)
         except OSError as exc:
             res.write_error = f"cannot write {exc.filename or store.parts}: {exc.strerror or exc}"
             return
-        bad = sum(r["status"] != "ok" for r in result.rows)
+        bad = result.failed
         res.computed, res.failed = res.computed + len(ids), res.failed + bad
         bar.update(len(ids))
         if bad:
@@ -212,7 +202,7 @@ def execute(
             if ids is None:
                 return
             try:
-                future = executor.submit(run_batch, plan.batch(ids))
+                future = executor.submit(run_task, plan.task(ids))
             except BrokenProcessPool as exc:  # a worker died before its future said so
                 res.lost.append(f"runs {ids[0]}-{ids[-1]}: {one_line(exc, limit=300)}")
                 res.broken = True

@@ -116,16 +116,13 @@ class Store:
         """Run ids ``0..total-1`` not yet written, in order."""
         return sorted(set(range(total)) - self.done_ids(total))
 
-    def write(self, first: int, last: int, rows: list[dict[str, Any]], series: dict) -> None:
-        """Write one batch: its monthly rows first, then its runs (the 'done' marker)."""
+    def write(self, first: int, last: int, runs: pa.Table, series: pa.Table | None) -> None:
+        """Write one task's rows: its monthly rows first, then its runs (the 'done' marker)."""
         name = f"{first:09d}-{last:09d}.parquet"
         if self.series_schema is not None:
-            table = pa.Table.from_pydict(
-                {c: series.get(c, []) for c in self.series_schema.names}, schema=self.series_schema
-            )
-            atomic(self.parts / f"ts-{name}", lambda tmp: pq.write_table(table, tmp))
-        table = pa.Table.from_pylist(rows, schema=self.runs_schema)
-        atomic(self.parts / f"runs-{name}", lambda tmp: pq.write_table(table, tmp))
+            ts = series if series is not None else self.series_schema.empty_table()
+            atomic(self.parts / f"ts-{name}", lambda tmp: pq.write_table(ts, tmp))
+        atomic(self.parts / f"runs-{name}", lambda tmp: pq.write_table(runs, tmp))
 
     def assemble(self, total: int) -> list[str]:
         """Write ``runs.parquet`` (and ``timeseries.parquet``) from the parts, sorted by run id.

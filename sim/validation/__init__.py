@@ -1,9 +1,9 @@
 """``escalation validate``: the classic models as exact special cases of the escalation model.
 
 Each case writes an ordinary scenario (DESIGN §3, docs/ODD.md §7.12) with the other mechanisms
-switched off, validates it like a scenario file and runs the ordinary
-:class:`~sim.model.EscalationModel` (through :mod:`sim.runs`). The reference values it is
-compared with come from the papers and from :mod:`sim.classic`:
+switched off, validates it like a scenario file and runs the ordinary model through the one
+runner (:mod:`sim.runner`). The reference values it is compared with come from the papers and
+from :mod:`sim.classic`:
 
 - Watts (2002), PNAS 99:5766, Fig. 1a: phi = 0.18, N = 10^4 (``WATTS_REFERENCE``);
 - Granovetter (1978), AJS 83:1420: the riot of 100 (and of 1), critical sigma ~0.122;

@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from sim import classic
-from sim.runs import make_model, run_seeds, run_until_settled
+from sim import classic, runner
+from sim.rng import run_seeds
 from sim.validation.scenarios import (
     build,
     granovetter_scenario,
@@ -73,14 +73,14 @@ def watts(
     )
     for z in zs:
         scenario = build(watts_scenario(n, z, phi), f"<watts z={z:g}>")
-        sizes = []
-        for s in seeds:
-            model = make_model(scenario, s, engine)
-            used.add(model.engine)
-            run_until_settled(model, n + 1)
-            sizes.append(len(model.notices) / n)
-            bar.update()
-        sizes_a = np.array(sizes)
+        sizes = np.zeros(len(seeds))
+        jobs = [runner.Job(scenario, s) for s in seeds]
+        for positions, batch in runner.run_until_settled(jobs, n + 1, engine=engine):
+            runner.raise_failed(batch)
+            sizes[positions] = _movers(batch) / n
+            bar.update(len(positions))
+        used.add(engine)
+        sizes_a = sizes
         hit = sizes_a >= global_share - 1e-12
         rows.append(
             {
@@ -163,10 +163,15 @@ def _check(what: str, value: Any, reference: str, ok: bool) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- granovetter
+def _movers(batch: runner.Batch) -> np.ndarray:
+    """Per run: the states that gave notice (each state once)."""
+    return np.add.reduce(batch.state.first_notice >= 0, axis=(1, 2))
+
+
 def _final_movers(raw: dict[str, Any], seed: int, engine: str, n: int) -> tuple[int, set[str]]:
-    model = make_model(build(raw, "<granovetter>"), seed, engine)
-    run_until_settled(model, n + 1)
-    return len(model.notices), {model.engine}
+    (job,) = [runner.Job(build(raw, "<granovetter>"), seed)]
+    ((_, batch),) = list(runner.run_until_settled([job], n + 1, engine=engine))
+    return int(_movers(batch)[0]), {engine}
 
 
 def granovetter(
@@ -285,12 +290,13 @@ def richardson(
     model's floor makes it leave the recurrence (``None`` if it never does).
     """
     raw = richardson_scenario(a, b, m, n, g, h, x0, y0, months)
-    model = make_model(build(raw, "<richardson>"), run_seeds(seed, 1)[0], engine)
-    xs, ys = [model.states[0].arms], [model.states[1].arms]
-    for _ in range(months):
-        model.step()
-        xs.append(model.states[0].arms)
-        ys.append(model.states[1].arms)
+    job = runner.Job(build(raw, "<richardson>"), run_seeds(seed, 1)[0])
+    ((_, batch),) = list(runner.run([job], months, engine=engine, record_states=True))
+    runner.raise_failed(batch)
+    # The starting arms, then each month's (recorded at the end of the month).
+    arms = [batch.series.states[t]["arms"][0] for t in range(months)]
+    xs = [float(x0), *(float(a[0]) for a in arms)]
+    ys = [float(y0), *(float(a[1]) for a in arms)]
     rx, ry = classic.richardson_recurrence(a, b, m, n, g, h, x0, y0, months)
     err = max(abs(p - q) for p, q in zip([*xs, *ys], [*rx, *ry], strict=True))
     below = [t for t in range(months + 1) if rx[t] < 0 or ry[t] < 0]
@@ -309,7 +315,7 @@ def richardson(
             "y0": y0,
             "months": months,
         },
-        "engine": model.engine,
+        "engine": engine,
         "x": [float(v) for v in xs],
         "y": [float(v) for v in ys],
         "max_abs_error": float(err),

@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sim.scenario import Scenario, validate
-from sim.world import check_references
+from sim.scenario import Scenario, check_references, validate
 
 # Everything but the mechanism under test is switched off: no threat, alliance or norm terms,
 # no noise, no incidents or wars, no posture signal.
