@@ -1,20 +1,22 @@
-"""The two engines, one model (DESIGN §4, issue 4): same seed, identical everything.
+"""One model, two engines, any batch (DESIGN §4, issue 12): same seed, identical everything.
 
-The vectorised engine (``engine="vectorized"``, :mod:`sim.kernel`) must give exactly the
-trajectories and outputs of the Mesa reference (``engine="agents"``): not close, equal. Checked
+The contract, tested here bit for bit (raw bytes of every array, not ``==`` on floats):
 
-- on every bundled scenario for a few seeds: ``summary()`` (but its ``engine`` field),
-  ``timeseries()``, ``states_frame()``, ``events_frame()`` and ``cascade()``;
-- on hypothesis-generated small scenarios with every mechanism switched on at random: every
-  state array, the event log, the wars and the hostility after every month, then the outputs.
+- the agent engine (``engine="agents"``: every state a Mesa agent applying its rule) and the
+  vectorised engine (``engine="vectorized"``, :mod:`sim.kernel`) give the same state after
+  every month, the same journal, and the same ``summary()``, ``timeseries()``,
+  ``states_frame()``, ``events_frame()`` and ``cascade()``;
+- run r of a batch (:class:`sim.model.Batch`, R runs stepped together) is the same run as alone,
+  whatever the batch size (1, 2, 7, 64) and wherever it is placed (first, last, among runs of
+  other seeds and of other design points): same state every month, same place where each of its
+  random streams ends, same journal, same outputs.
 
-Also here: in the vectorised engine the agents are real Mesa agents whose attributes are views
-of the model's arrays, and a World that does not depend on the seed is built once and shared.
+Checked on every bundled scenario and on hypothesis-generated small scenarios with every
+mechanism switched on at random.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import math
 from typing import Any
@@ -29,70 +31,111 @@ from pandas.testing import assert_frame_equal
 import sim
 from sim import EscalationModel
 from sim.agents import StateAgent
+from sim.model import Batch
+from sim.outcomes import Story, states_frame
 from sim.output import to_json
-from sim.scenario import Scenario, load_scenario, validate
-from sim.state import STATUS_BY_CODE
-from sim.treaties import Status
-from sim.world import check_references
+from sim.rng import run_seeds
+from sim.scenario import Scenario, check_references, load_scenario, validate
+from sim.treaties import STATUS_BY_CODE, Status
 
 AGENTS, VECTORIZED = "agents", "vectorized"
 FRAMES = ("timeseries", "states_frame", "events_frame")
+#: State attributes shared by every run of a batch (not indexed by run).
+SHARED = {"world", "scenarios", "seeds", "params", "draws", "month", "war_pairs", "errors",
+          "streams", "wars_changed", "alliances_changed", "_exposure_cache"}  # fmt: skip
 
 
-# --------------------------------------------------------------------------- comparing runs
-def _same(x: Any, y: Any) -> bool:
-    """Exact equality, with NaN equal to NaN (the log's pressure terms on forced notices)."""
-    if isinstance(x, float) and isinstance(y, float) and math.isnan(x) and math.isnan(y):
-        return True
-    return bool(x == y)
+# --------------------------------------------------------------------------- one run of a batch
+def bits(a: np.ndarray) -> np.ndarray:
+    """The raw bytes of an array (so NaN == NaN and -0.0 != 0.0)."""
+    a = np.ascontiguousarray(a)
+    return a.view(np.uint8).reshape(-1)
 
 
-def assert_same_log(a: list[dict[str, Any]], b: list[dict[str, Any]], where: str) -> None:
-    for k, (ra, rb) in enumerate(zip(a, b, strict=False)):
-        assert ra.keys() == rb.keys(), f"{where}: log entry {k} has other keys"
-        bad = [key for key in ra if not _same(ra[key], rb[key])]
-        assert not bad, f"{where}: log entry {k} differs in {bad}:\n  {ra}\n  {rb}"
-    assert len(a) == len(b), f"{where}: {len(a)} log entries (agents) vs {len(b)} (vectorized)"
+def run_arrays(batch: Batch, r: int) -> dict[str, np.ndarray]:
+    """Every per-run array of run r: state variables, parameters, last month's decisions."""
+    st_ = batch.state
+    out = {
+        name: value[r]
+        for name, value in vars(st_).items()
+        if isinstance(value, np.ndarray) and name not in SHARED
+    }
+    for name in ("seen_credibility", "seen_recommendation"):
+        if getattr(st_, name) is not None:
+            out[name] = getattr(st_, name)[r]
+    p = st_.params
+    for section in ("threat", "decision", "conflict"):
+        for k, v in vars(getattr(p, section)).items():
+            out[f"params.{section}.{k}"] = v[r]
+    out["params.military_value"], out["params.salience"] = p.military_value[r], p.salience[r]
+    if batch.last is not None:
+        for k, v in vars(batch.last).items():
+            out[f"decided.{k}"] = v[r]
+    out["series"] = batch.series.data[r, : batch.series.months]
+    return out
 
 
-def assert_same_state(a: EscalationModel, b: EscalationModel, where: str) -> None:
-    """Every state array, the log, wars, counters, hostility, alliances and treaty rules."""
+def stream_ends(batch: Batch, r: int) -> dict[str, Any]:
+    """Where each of run r's random streams stands (generator states)."""
+    ends = {k: g.bit_generator.state for k, g in batch.state.draws.generators[r].items()}
+    ends.update({k: g.bit_generator.state for k, g in batch.state.streams[r].items()})
+    d = batch.state.draws
+    ends["block"] = (d._start, {k: bits(b[:, r]).tobytes() for k, b in d._block.items()})
+    return ends
+
+
+def journal_of(batch: Batch, r: int) -> dict[str, np.ndarray]:
+    return {k: v for k, v in batch.journal.of_run(r).items() if k != "run"}
+
+
+def assert_same_run(a: Batch, ra: int, b: Batch, rb: int, where: str) -> None:
+    """Run ra of batch a and run rb of batch b are the same run, to the bit."""
     assert a.month == b.month, where
-    for f in dataclasses.fields(a.arr):
-        x, y = getattr(a.arr, f.name), getattr(b.arr, f.name)
-        assert (x.dtype, x.shape) == (y.dtype, y.shape), f"{where}: arr.{f.name} dtype/shape"
-        if not np.array_equal(x, y):
-            rows = np.flatnonzero((x != y).reshape(len(x), -1).any(axis=1))
-            codes = [a.world.codes[i] for i in rows[:8]]
-            raise AssertionError(
-                f"{where}: arr.{f.name} differs for states {codes} (agents "
-                f"{x[rows[:3]].tolist()} vs vectorized {y[rows[:3]].tolist()})"
-            )
-    assert_same_log(a.log, b.log, where)
-    assert_same_log(a.notices, b.notices, f"{where} (notices)")
-    assert a.wars == b.wars, f"{where}: wars {a.wars} vs {b.wars}"
-    assert (a.wars_begun, a.incident_total) == (b.wars_begun, b.incident_total), where
-    assert np.array_equal(a.at_war, b.at_war), f"{where}: at_war"
-    assert np.array_equal(a.incidents_now, b.incidents_now), f"{where}: incidents_now"
-    for part in ("indptr", "indices", "data"):
-        assert np.array_equal(getattr(a.hp, part), getattr(b.hp, part)), f"{where}: hp.{part}"
-    assert a.alliances == b.alliances, f"{where}: alliances"
-    assert a.treaties == b.treaties, f"{where}: treaty rules"
+    xa, xb = run_arrays(a, ra), run_arrays(b, rb)
+    assert xa.keys() == xb.keys(), f"{where}: different arrays"
+    for name in xa:
+        x, y = xa[name], xb[name]
+        assert (x.dtype, x.shape) == (y.dtype, y.shape), f"{where}: {name} dtype/shape"
+        if not np.array_equal(bits(x), bits(y)):
+            diff = np.flatnonzero(bits(x) != bits(y))[:5]
+            raise AssertionError(f"{where}: {name} differs (bytes {diff.tolist()}):\n{x}\n{y}")
+    assert a.state.seeds[ra] == b.state.seeds[rb], where
+    assert stream_ends(a, ra) == stream_ends(b, rb), f"{where}: random streams stand elsewhere"
+    ja, jb = journal_of(a, ra), journal_of(b, rb)
+    for name in ja:
+        assert np.array_equal(bits(ja[name]), bits(jb[name])), f"{where}: journal {name} differs"
+    assert bool(a.state.failed[ra]) == bool(b.state.failed[rb]), where
 
 
-def assert_same_outputs(a: EscalationModel, b: EscalationModel, where: str) -> None:
-    """summary() but ``engine``, the three frames and the cascade tree, exactly."""
-    assert (a.engine, b.engine) == (AGENTS, VECTORIZED)
-    sa, sb = a.summary(), b.summary()
-    assert (sa.pop("engine"), sb.pop("engine")) == (AGENTS, VECTORIZED)
+def assert_same_outputs(a: Batch, ra: int, b: Batch, rb: int, where: str) -> None:
+    """The run's summary, frames and cascade tree, exactly (the engine's name aside)."""
+    sa, sb = a.outcomes().summary(ra), b.outcomes().summary(rb)
+    sa.pop("engine"), sb.pop("engine")
     assert sa == sb, f"{where}: summaries differ"
-    # Same keys in the same order, same types (int vs float) as JSON text too.
     assert json.dumps(sa) == json.dumps(sb), f"{where}: summaries differ as JSON"
-    for name in FRAMES:
-        fa, fb = getattr(a, name)(), getattr(b, name)()
+    start = a.state.scenarios[ra].start
+    frames = {
+        "timeseries": (a.series.frame(ra, start), b.series.frame(rb, start)),
+        "states_frame": (states_frame(a.series, a.state, ra), states_frame(b.series, b.state, rb)),
+        "events_frame": (
+            Story(a.state, a.journal, ra).frame(),
+            Story(b.state, b.journal, rb).frame(),
+        ),
+    }
+    for name, (fa, fb) in frames.items():
         assert_frame_equal(fa, fb, check_exact=True, obj=f"{where} {name}")
         assert fa.equals(fb), f"{where}: {name} differs"
-    assert a.cascade() == b.cascade(), f"{where}: cascade trees differ"
+    assert Story(a.state, a.journal, ra).cascade() == Story(b.state, b.journal, rb).cascade(), (
+        f"{where}: cascade trees differ"
+    )
+
+
+def engines(scenario: Scenario, seed: int, record_states: bool = True):
+    """The same run on both engines (Mesa models)."""
+    return (
+        EscalationModel(scenario, rng=seed, engine=AGENTS, record_states=record_states),
+        EscalationModel(scenario, rng=seed, engine=VECTORIZED, record_states=record_states),
+    )
 
 
 # --------------------------------------------------------------------------- bundled scenarios
@@ -106,27 +149,62 @@ def test_every_bundled_scenario_is_covered():
 
 @pytest.mark.parametrize("seed", SEEDS, ids=lambda s: f"seed={s}")
 @pytest.mark.parametrize("name", BUNDLED)
-def test_bundled_scenario_identical_outputs(name, seed):
-    a = EscalationModel(load_scenario(name), rng=seed, engine=AGENTS).run()
-    b = EscalationModel(load_scenario(name), rng=seed, engine=VECTORIZED).run()
-    assert a.month == b.month == a.config.months
-    assert_same_state(a, b, f"{name} seed={seed} at the end")
-    assert_same_outputs(a, b, f"{name} seed={seed}")
-
-
-@pytest.mark.parametrize("name", ["europe-mediation", "scale-free"])
-def test_bundled_scenario_identical_month_by_month(name):
-    # Shared Scenario object as in sweeps; sweeps do not record states.
-    scenario = load_scenario(name)
-    a = EscalationModel(scenario, rng=11, engine=AGENTS, record_states=False)
-    b = EscalationModel(scenario, rng=11, engine=VECTORIZED, record_states=False)
-    assert_same_state(a, b, f"{name} after construction")
-    for month in range(scenario.months):
+def test_bundled_scenario_both_engines_month_by_month(name, seed):
+    a, b = engines(load_scenario(name), seed)
+    where = f"{name} seed={seed}"
+    assert_same_run(a.batch, 0, b.batch, 0, f"{where} after construction")
+    for month in range(a.config.months):
         a.step()
         b.step()
-        assert_same_state(a, b, f"{name} seed=11 month {month}")
-    assert_same_outputs(a, b, name)
-    assert b.states_frame().empty
+        assert_same_run(a.batch, 0, b.batch, 0, f"{where} month {month}")
+    assert a.month == b.month == a.config.months
+    assert_same_outputs(a.batch, 0, b.batch, 0, where)
+    sa, sb = a.summary(), b.summary()
+    assert (sa.pop("engine"), sb.pop("engine")) == (AGENTS, VECTORIZED)
+    assert sa == sb
+    for name_ in FRAMES:
+        assert getattr(a, name_)().equals(getattr(b, name_)()), name_
+    assert a.cascade() == b.cascade()
+
+
+def _shareable(name: str, **overrides: Any) -> Scenario:
+    """A bundled scenario whose World is shared by its runs (a synthetic graph gets a seed)."""
+    fixed = {"network.seed": 5} if sim.scenario.seed_dependent(load_scenario(name)) else {}
+    return load_scenario(name, {**fixed, **overrides})
+
+
+def _design_points(name: str) -> list[Scenario]:
+    """Other design points of a scenario that share its World: other numbers, same structure."""
+    tid = next(iter(load_scenario(name).treaties), None)
+    points = [
+        _shareable(name, **{"decision.w_peer": 1.3, "decision.noise": 0.2}),
+        _shareable(name, **{"states.defaults.threshold": 0.2, "threat.memory": 0.5}),
+    ]
+    if tid is not None:
+        points.append(_shareable(name, **{f"treaties.{tid}.notice_months": 0}))
+    return points
+
+
+@pytest.mark.parametrize("size", [1, 2, 7, 64])
+@pytest.mark.parametrize("name", BUNDLED)
+def test_run_of_a_batch_is_the_run_alone(name, size):
+    scenario = _shareable(name)
+    target = run_seeds(3, 1)[0]
+    fillers = [(s, seed) for seed in run_seeds(99, size) for s in (scenario, *_design_points(name))]
+    alone = Batch([scenario], [target], record_states=True)
+    batches = []
+    for place in sorted({0, size // 2, size - 1}):  # first, among others, last
+        jobs = fillers[: size - 1]
+        jobs.insert(place, (scenario, target))
+        batch = Batch([s for s, _ in jobs], [seed for _, seed in jobs], record_states=True)
+        batches.append((place, batch))
+    for month in range(scenario.months):
+        alone.step()
+        for place, batch in batches:
+            batch.step()
+            assert_same_run(alone, 0, batch, place, f"{name} R={size} run {place} month {month}")
+    for place, batch in batches:
+        assert_same_outputs(alone, 0, batch, place, f"{name} R={size} run {place}")
 
 
 # --------------------------------------------------------------------------- generated scenarios
@@ -159,7 +237,7 @@ def scenarios(draw) -> dict[str, Any]:
     if draw(st.booleans()):
         network["seed"] = draw(st.integers(0, 2**31))  # else the graph comes from the run seed
     if kind in ("ring", "small_world"):
-        network["k"] = draw(st.integers(2, min(8, n - 1)))
+        network["k"] = 2 * draw(st.integers(1, min(4, (n - 1) // 2)))  # even: k/2 each side
     if kind == "small_world":
         network["rewire"] = draw(unit)
     if kind == "erdos_renyi":
@@ -320,28 +398,46 @@ def build(raw: dict[str, Any]) -> Scenario:
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(raw=scenarios(), seed=st.integers(min_value=0, max_value=2**32))
-def test_generated_scenarios_identical_month_by_month(raw, seed):
+@given(raw=scenarios(), seed=st.integers(min_value=0, max_value=2**32), size=st.integers(2, 9))
+def test_generated_scenarios_identical_month_by_month(raw, seed, size):
     # One Scenario object per model, so that nothing reaches one run through the other's World.
     a = EscalationModel(build(raw), rng=seed, engine=AGENTS)
     b = EscalationModel(build(raw), rng=seed, engine=VECTORIZED)
     where = f"<hyp> ({raw['network']['kind']}, n={raw['network']['n']}) seed={seed}"
-    assert_same_state(a, b, f"{where} after construction")
+    # The same run among others in a batch (it shares its World, so it needs a fixed graph seed).
+    fixed = build({**raw, "network": {**raw["network"], "seed": raw["network"].get("seed", 3)}})
+    alone = Batch([fixed], [seed], record_states=True)
+    other = build(
+        {
+            **raw,
+            "network": fixed.network.model_dump(),
+            "decision": {**raw["decision"], "w_peer": 0.7},
+        }
+    )
+    jobs = [(fixed, s) for s in run_seeds(seed % 1000, size - 1)] + [(other, seed)]
+    place = seed % size
+    jobs.insert(place, (fixed, seed))
+    batch = Batch([s for s, _ in jobs], [s for _, s in jobs], record_states=True)
+    assert_same_run(a.batch, 0, b.batch, 0, f"{where} after construction")
     for month in range(raw["months"]):
-        a.step()
-        b.step()
-        assert_same_state(a, b, f"{where} month {month}")
-    assert_same_outputs(a, b, where)
-    kinds = {e["kind"] for e in a.log}
+        for m in (a, b):
+            m.step()
+        alone.step()
+        batch.step()
+        assert_same_run(a.batch, 0, b.batch, 0, f"{where} month {month}")
+        assert_same_run(alone, 0, batch, place, f"{where} R={len(jobs)} month {month}")
+    assert_same_outputs(a.batch, 0, b.batch, 0, where)
+    assert_same_outputs(alone, 0, batch, place, f"{where} in a batch")
+    kinds = set(b.events_frame()["kind"])
     for kind in ("notice", "withdrawn", "held", "accession", "incident", "war_start", "war_end"):
         event(f"log has {kind}: {kind in kinds}")
 
 
 # --------------------------------------------------------------------------- agents as views
-def test_vectorized_agents_are_mesa_agents_viewing_the_arrays():
+def test_agents_are_mesa_agents_viewing_the_arrays():
     model = EscalationModel(load_scenario("europe-2022", months=30), rng=3, engine=VECTORIZED)
     model.run()
-    arr, n = model.arr, len(model.world.codes)
+    st_, n = model.state, len(model.world.codes)
     # Mesa 3.5's model.agents is an AgentSet (a _HardKeyAgentSet), as in the agent engine.
     assert isinstance(model.agents, mesa.agentset.AbstractAgentSet)
     reference = EscalationModel(load_scenario("europe-2022", months=1), rng=3, engine=AGENTS)
@@ -349,35 +445,31 @@ def test_vectorized_agents_are_mesa_agents_viewing_the_arrays():
     assert len(model.agents) == len(model.states) == n
     assert all(isinstance(agent, StateAgent) for agent in model.agents)
     assert set(model.agents) == set(model.states)
-    assert arr.threat.max() > 0 and arr.arms.max() > 0, "a run that did something"
+    assert st_.threat.max() > 0 and st_.arms.max() > 0, "a run that did something"
     for i, agent in enumerate(model.states):
         assert (agent.pos, agent.iso3) == (i, model.world.codes[i])
         for name in ("threat", "stimulus", "arms", "norm", "threshold", "grievance"):
-            assert getattr(agent, name) == getattr(arr, name)[i], (agent.iso3, name)
+            assert getattr(agent, name) == getattr(st_, name)[0, i], (agent.iso3, name)
         for t, tid in enumerate(model.treaties):
-            assert agent.status[tid] is STATUS_BY_CODE[arr.status[i, t]]
-    assert model.agents.get("threat") == [float(x) for x in arr.threat]
+            assert agent.status[tid] is STATUS_BY_CODE[st_.status[0, i, t]]
+    assert model.agents.get("threat") == [float(x) for x in st_.threat[0]]
     high = model.agents.select(lambda agent: agent.threat > 0.3)
-    assert len(high) == int((arr.threat > 0.3).sum())
+    assert len(high) == int((st_.threat[0] > 0.3).sum())
 
     # Writing through an agent writes the array, and the other way round.
     ltu = model.states[model.world.index["LTU"]]
     ltu.norm = 0.125
-    assert arr.norm[ltu.pos] == 0.125
-    arr.threat[ltu.pos] = 0.75
+    assert st_.norm[0, ltu.pos] == 0.125
+    st_.threat[0, ltu.pos] = 0.75
     assert ltu.threat == 0.75
     ltu.status["ottawa"] = Status.NOTICE
-    assert STATUS_BY_CODE[arr.status[ltu.pos, model.treaty_index["ottawa"]]] is Status.NOTICE
-    ltu.alliance = None
-    assert arr.alliance[ltu.pos] == -1
+    t = model.world.treaty_ids.index("ottawa")
+    assert STATUS_BY_CODE[st_.status[0, ltu.pos, t]] is Status.NOTICE
 
 
 def test_edits_through_agents_reach_both_engines_alike():
     """An edit made through agent attributes mid-run steers both engines the same way."""
-    a, b = (
-        EscalationModel(load_scenario("europe-2022"), rng=5, engine=e, record_states=False)
-        for e in (AGENTS, VECTORIZED)
-    )
+    a, b = engines(load_scenario("europe-2022"), 5, record_states=False)
     for model in (a, b):
         model.run(12)
         for code in ("FRA", "DEU", "ESP"):
@@ -385,9 +477,10 @@ def test_edits_through_agents_reach_both_engines_alike():
             agent.norm, agent.threshold = 0.0, -1.0  # now certain to give notice
     a.run(12)
     b.run(12)
-    assert_same_state(a, b, "europe-2022 seed=5 after edits")
-    assert_same_outputs(a, b, "europe-2022 seed=5 after edits")
-    notified = {r["iso3"] for r in b.notices if r["month"] == 12}
+    assert_same_run(a.batch, 0, b.batch, 0, "europe-2022 seed=5 after edits")
+    assert_same_outputs(a.batch, 0, b.batch, 0, "europe-2022 seed=5 after edits")
+    ev = b.events_frame()
+    notified = set(ev[(ev["kind"] == "notice") & (ev["month"] == 12)]["iso3"])
     assert {"FRA", "DEU", "ESP"} <= notified, "the kernel must read what agents wrote"
 
 
@@ -400,9 +493,9 @@ def test_world_built_once_for_a_seed_independent_scenario(engine):
     c = EscalationModel(scenario, rng=1, engine=AGENTS if engine == VECTORIZED else VECTORIZED)
     assert a.world is b.world is c.world
     # ... while every run's mutable state is its own.
-    assert a.arr is not b.arr and a.hp is not b.hp and a.alliances is not b.alliances
-    assert not np.shares_memory(a.arr.threat, b.arr.threat)
-    assert not np.shares_memory(a.hp.data, a.world.hp.data)
+    assert a.state is not b.state
+    assert not np.shares_memory(a.state.threat, b.state.threat)
+    assert not np.shares_memory(a.state.hp_data, a.world.hp.data)
 
 
 def test_world_shared_for_a_synthetic_graph_with_a_fixed_seed():
@@ -429,7 +522,7 @@ def test_a_run_does_not_change_the_shared_world(engine):
     first = EscalationModel(scenario, rng=4, engine=engine, record_states=False)
     hp = first.world.hp.copy()
     first.run()
-    assert not np.array_equal(first.hp.data, hp.data), "mediation changed this run's hostility"
+    assert not np.array_equal(first.state.hp_data[0], hp.data), "mediation changed this run"
     assert (first.world.hp != hp).nnz == 0, "... but not the shared World's"
     second = EscalationModel(scenario, rng=4, engine=engine, record_states=False).run()
     fresh = EscalationModel(load_scenario("europe-mediation"), rng=4, engine=engine).run()
