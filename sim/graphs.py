@@ -295,7 +295,8 @@ def barabasi_albert(n: int, m: int, rng: np.random.Generator) -> Edges:
     node s = m+1..n-1 then ties to m distinct earlier nodes, each drawn with probability
     proportional to its degree: uniform picks from the list that holds every node once per
     tie (Batagelj & Brandes 2005), repeated until m distinct nodes are drawn. The result has
-    (n - m) * m edges and every node degree at least m.
+    (n - m) * m edges; every node has degree at least m except the star's leaves 1..m, which
+    start with one tie (in practice they gain more: early nodes attract the most).
 
     The list's length before node s joins is known in advance (2m(s - m)), so the first m
     picks of every node are drawn at once; the loop over nodes only looks them up, redraws
