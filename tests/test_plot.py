@@ -260,14 +260,12 @@ def test_same_results_same_bytes(results, tmp_path):
     assert "data:image/png;base64," in html  # the first format is the one shown
 
 
-def test_timeline_png_uses_the_palette(results, tmp_path, monkeypatch):
+def test_timeline_png_uses_the_palette(results):
     from sim.plots import timeline as tl
 
     run = load(results["run"])
-    kept = []
-    monkeypatch.setattr(tl.plt, "close", kept.append)
-    tl.timeline(run.timeseries, run.events, run.treaties, "t", tmp_path / "t.png")
-    ax1, ax2 = kept[0].axes[:2]
+    fig = tl.timeline_figure(run.timeseries, run.events, run.treaties, "t")
+    ax1, ax2 = fig.axes[:2]
     colours = {to_hex(line.get_color()) for line in ax1.get_lines()}
     assert colours == {palette.STATUS_COLOURS["notice"], palette.STATUS_COLOURS["withdrawn"]}
     assert to_hex(ax2.get_lines()[0].get_color()) == palette.SERIES_COLOURS["threat"]
