@@ -177,8 +177,9 @@ def _shares(ax, result, tid, names, colours, allied, top=12) -> None:
     variants = result["variants"]
     groups = [BASELINE, *names]
     shares = [variants[g][f"{tid}_share_of_runs"] for g in groups]
+    # Ties broken by the code: a set's order changes with PYTHONHASHSEED, the figure must not.
     codes = sorted(
-        {c for sh in shares for c in sh}, key=lambda c: -max(sh.get(c, 0) for sh in shares)
+        {c for sh in shares for c in sh}, key=lambda c: (-max(sh.get(c, 0) for sh in shares), c)
     )
     codes = codes[:top][::-1]
     height = 0.8 / len(groups)
