@@ -177,8 +177,9 @@ def _shares(ax, result, tid, names, colours, allied, top=12) -> None:
     variants = result["variants"]
     groups = [BASELINE, *names]
     shares = [variants[g][f"{tid}_share_of_runs"] for g in groups]
+    # Ties broken by the code: a set's order changes with PYTHONHASHSEED, the figure must not.
     codes = sorted(
-        {c for sh in shares for c in sh}, key=lambda c: -max(sh.get(c, 0) for sh in shares)
+        {c for sh in shares for c in sh}, key=lambda c: (-max(sh.get(c, 0) for sh in shares), c)
     )
     codes = codes[:top][::-1]
     height = 0.8 / len(groups)
@@ -198,10 +199,7 @@ def _shares(ax, result, tid, names, colours, allied, top=12) -> None:
 
 def plot(result: dict) -> list[Path]:
     """One figure per exercise: mean and 10-90% of the runs over time, and who moves."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     from sim.palette import GREY, TREATY_COLOURS
     from sim.plots import save_figure
@@ -215,7 +213,8 @@ def plot(result: dict) -> list[Path]:
     for key, (title, chosen) in EXERCISES.items():
         names = list(chosen)
         colours = [GREY, *palette[: len(names)]]
-        fig, axes = plt.subplots(1, 3, figsize=(14, 4.0), gridspec_kw={"width_ratios": [1, 1, 0.8]})
+        fig = Figure(figsize=(14, 4.0))
+        axes = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1, 1, 0.8]})
         if key == "war-clause":
             panels = [
                 ("ottawa_withdrawn", "Ottawa: withdrawals in effect"),

@@ -3,11 +3,13 @@
 The results are made once per session: a Europe run and a ring run (``escalation run --out``),
 a 2 x 2 Europe grid sweep with monthly series and per-state outcomes, and small Sobol' and
 Morris sweeps on a ring. Figures are checked for their axes, labels and content; the command
-for its files, its errors and for never importing the model.
+for its files, its errors and for never importing the model. The figures are plain ``Figure``
+objects: drawing them leaves matplotlib's backend alone and never imports pyplot.
 """
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import re
@@ -17,8 +19,9 @@ from pathlib import Path
 
 import matplotlib
 
+# The session's backend (Mesa's drawing in the demo tests uses pyplot); the figures of
+# sim.plots do not need one (test_drawing_leaves_the_backend_alone).
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.collections import PolyCollection  # noqa: E402
@@ -138,12 +141,6 @@ def results(tmp_path_factory, run_cli) -> dict[str, Path]:
     return out
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
 def facecolours(ax) -> set[str]:
     """Fill colours of a map's polygons and points."""
     found = set()
@@ -260,14 +257,12 @@ def test_same_results_same_bytes(results, tmp_path):
     assert "data:image/png;base64," in html  # the first format is the one shown
 
 
-def test_timeline_png_uses_the_palette(results, tmp_path, monkeypatch):
+def test_timeline_png_uses_the_palette(results):
     from sim.plots import timeline as tl
 
     run = load(results["run"])
-    kept = []
-    monkeypatch.setattr(tl.plt, "close", kept.append)
-    tl.timeline(run.timeseries, run.events, run.treaties, "t", tmp_path / "t.png")
-    ax1, ax2 = kept[0].axes[:2]
+    fig = tl.timeline_figure(run.timeseries, run.events, run.treaties, "t")
+    ax1, ax2 = fig.axes[:2]
     colours = {to_hex(line.get_color()) for line in ax1.get_lines()}
     assert colours == {palette.STATUS_COLOURS["notice"], palette.STATUS_COLOURS["withdrawn"]}
     assert to_hex(ax2.get_lines()[0].get_color()) == palette.SERIES_COLOURS["threat"]
@@ -529,3 +524,152 @@ print('IMPORTED', bad)
     assert proc.returncode == 0, proc.stderr
     assert "IMPORTED []" in proc.stdout
     assert (tmp_path / "a" / "report.html").is_file() and (tmp_path / "b" / "report.md").is_file()
+
+
+# --------------------------------------------------------------------------------------------
+# The user's backend left alone
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: Run in a fresh interpreter with a non-Agg backend chosen first, as a notebook would: import
+#: every module of sim.plots (and sim.output, sim.app_draw), draw every kind of figure, then
+#: report the backend and whether pyplot was imported. (With no backend chosen at all,
+#: matplotlib itself imports pyplot to pick its default when a box plot reads rcParams.)
+DRAW_EVERYTHING = """
+import importlib, importlib.util, json, pkgutil, sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("svg")
+
+import sim.plots
+
+modules = sorted(m.name for m in pkgutil.iter_modules(sim.plots.__path__))
+for name in modules:
+    importlib.import_module(f"sim.plots.{name}")
+import sim.app_draw as draw
+import sim.output
+from sim.app_model import DemoModel
+from sim.plots import backtest, timeline, validation
+from sim.plots.report import make_report
+from sim.plots.results import load
+
+results, root, out = (Path(a) for a in sys.argv[1:4])
+docs = root / "docs" / "results"
+for name in ("run", "grid", "sobol", "morris"):
+    formats = ("png", "svg") if name in ("run", "sobol") else ("png",)
+    make_report(results / name, out / name, formats=formats, dpi=20)
+run = load(results / "run")
+timeline.timeline(run.timeseries, run.events, run.treaties, "t", out / "timeline.png")
+assert backtest.main([str(docs), str(out / "backtest")]) == 0
+assert validation.main([str(docs), str(out / "validation")]) == 0
+spec = importlib.util.spec_from_file_location("teaching", root / "scripts" / "teaching_figures.py")
+teaching = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(teaching)
+teaching.FIGURES = out / "teaching"
+teaching.plot(json.loads((docs / "teaching.json").read_text(encoding="utf-8")))
+model = DemoModel("europe-2022")
+model.step()
+figures = [draw.europe_map(model, "ottawa", "POL"), draw.chart_moves(model),
+           draw.chart_threat(model), draw.chart_rival(model)]
+for k, fig in enumerate(figures):
+    (out / "demo").mkdir(exist_ok=True)
+    (out / "demo" / f"{k}.png").write_bytes(draw.png(fig))
+print("RESULT", json.dumps({"backend": matplotlib.get_backend(), "modules": modules,
+                            "pyplot": "matplotlib.pyplot" in sys.modules}))
+"""
+
+
+def test_drawing_leaves_the_backend_alone(results, tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [sys.executable, "-c", DRAW_EVERYTHING, str(results["run"].parent), str(ROOT), str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+    )
+    assert proc.returncode == 0, proc.stderr
+    found = json.loads(proc.stdout.split("RESULT ", 1)[1])
+    assert found["backend"] == "svg"
+    assert found["pyplot"] is False
+    assert {"style", "timeline", "backtest", "validation", "europe"} <= set(found["modules"])
+    # Every figure written, in both formats where asked for: savefig finds its canvas.
+    pngs = sorted(out.rglob("*.png"))
+    svgs = sorted(out.rglob("*.svg"))
+    assert {p.parent.name for p in pngs} == {
+        "out",
+        "run",
+        "grid",
+        "sobol",
+        "morris",
+        "backtest",
+        "validation",
+        "teaching",
+        "demo",
+    }
+    assert all(p.read_bytes().startswith(b"\x89PNG\r\n\x1a\n") for p in pngs)
+    assert {p.parent.name for p in svgs} == {"run", "sobol"}
+    assert all(b"<svg" in p.read_bytes()[:2000] for p in svgs)
+    assert {p.stem for p in svgs} == {p.stem for p in pngs if p.parent.name in ("run", "sobol")}
+
+
+def backend_offences(source: str) -> list[str]:
+    """Lines that import pyplot or set matplotlib's backend."""
+    tree = ast.parse(source)
+    names = {"matplotlib"}  # names bound to the matplotlib module
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {a.asname for a in node.names if a.name == "matplotlib" and a.asname}
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            bad = any(a.name.split(".")[:2] == ["matplotlib", "pyplot"] for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            parts = (node.module or "").split(".")
+            bad = parts[:2] == ["matplotlib", "pyplot"] or (
+                parts == ["matplotlib"] and any(a.name in ("pyplot", "use") for a in node.names)
+            )
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            value = node.func.value
+            bad = node.func.attr == "use" and isinstance(value, ast.Name) and value.id in names
+        else:
+            bad = False
+        if bad:
+            found.append(ast.get_source_segment(source, node) or "?")
+    return found
+
+
+@pytest.mark.parametrize(
+    ("source", "bad"),
+    [
+        ("import matplotlib.pyplot as plt", True),
+        ("def f():\n    import matplotlib.pyplot\n", True),
+        ("from matplotlib import pyplot", True),
+        ("from matplotlib.pyplot import subplots", True),
+        ("import matplotlib\nmatplotlib.use('Agg')", True),
+        ("import matplotlib as mpl\nmpl.use('Agg')", True),
+        ("from matplotlib import use", True),
+        ('"""Never imports ``matplotlib.pyplot``; see matplotlib.use."""', False),
+        (
+            "import matplotlib\nfrom matplotlib.figure import Figure\nmatplotlib.rc_context({})",
+            False,
+        ),
+    ],
+)
+def test_backend_offences_are_found(source, bad):
+    assert bool(backend_offences(source)) is bad
+
+
+def test_no_module_imports_pyplot_or_sets_the_backend():
+    files = sorted((ROOT / "sim").rglob("*.py")) + [ROOT / "scripts" / "teaching_figures.py"]
+    assert ROOT / "sim" / "plots" / "style.py" in files and len(files) > 20
+    offences = {
+        str(f.relative_to(ROOT)): found
+        for f in files
+        if (found := backend_offences(f.read_text(encoding="utf-8")))
+    }
+    assert offences == {}

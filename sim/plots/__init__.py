@@ -10,13 +10,14 @@ from matplotlib.figure import Figure
 
 
 def save_figure(fig: Figure, path: Path, dpi: int = 120) -> None:
-    """Lay out, write (creating the folder) and close a figure."""
-    import matplotlib.pyplot as plt
+    """Lay out and write a figure (creating the folder).
 
+    ``fig`` is a plain :class:`~matplotlib.figure.Figure` (not made by pyplot), so there is
+    nothing to close: it is freed with its last reference.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.tight_layout()
     fig.savefig(path, dpi=dpi)
-    plt.close(fig)
 
 
 def results_and_out(argv: Sequence[str] | None, usage: str) -> tuple[Path, Path] | None:

@@ -17,14 +17,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import matplotlib
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
-matplotlib.use("Agg")  # headless: figures are files
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
-
-from sim.plots import results_and_out, save_figure  # noqa: E402
+from sim.plots import results_and_out, save_figure
 
 
 def plot_probabilities(result: dict[str, Any], path: Path, min_p: float = 0.005) -> None:
@@ -34,7 +31,8 @@ def plot_probabilities(result: dict[str, Any], path: Path, min_p: float = 0.005)
     did not move are left out (listed as a count), so the bars stay readable.
     """
     treaties = list(result["auc"])
-    fig, axes = plt.subplots(1, len(treaties), figsize=(6.5 * len(treaties), 6.5), squeeze=False)
+    fig = Figure(figsize=(6.5 * len(treaties), 6.5))
+    axes = fig.subplots(1, len(treaties), squeeze=False)
     for ax, t in zip(axes[0], treaties, strict=True):
         probs = {c: v[t] for c, v in result["probabilities"].items() if v[t] is not None}
         observed = set(result["observed"][t])
@@ -79,7 +77,8 @@ def plot_timing(results: dict[str, dict[str, Any]], path: Path) -> None:
     treaties = list(first["auc"])
     start = first["window"][0]
     y0, m0 = map(int, start.split("-"))
-    fig, axes = plt.subplots(1, len(treaties), figsize=(6.5 * len(treaties), 4.2), squeeze=False)
+    fig = Figure(figsize=(6.5 * len(treaties), 4.2))
+    axes = fig.subplots(1, len(treaties), squeeze=False)
     for ax, t in zip(axes[0], treaties, strict=True):
         n = len(first["cumulative_notices"][t]["observed"])
         x = y0 + (m0 - 1 + np.arange(n)) / 12.0
@@ -108,7 +107,8 @@ def plot_search(result: dict[str, Any], path: Path) -> None:
     score = np.array([p["fit_score"] for p in result["points"]])
     cols = min(3, len(keys))
     rows = -(-len(keys) // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.3 * rows), squeeze=False)
+    fig = Figure(figsize=(4.2 * cols, 3.3 * rows))
+    axes = fig.subplots(rows, cols, squeeze=False)
     for ax, k in zip(axes.flat, keys, strict=False):
         x = np.array([p["params"][k] for p in result["points"]])
         ax.scatter(x, score, s=14, color="C0", alpha=0.7, label="LHS point (stage 1)")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 import textwrap
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from sim import palette
@@ -31,9 +31,8 @@ def cascade_size(sweep: SweepResults) -> Plot | None:
     if not cols:
         return None
     split = grouping(sweep)
-    fig, axes = plt.subplots(
-        len(cols), 2, figsize=(12, 3.7 * len(cols) + 0.5), squeeze=False, width_ratios=[1, 1.25]
-    )
+    fig = Figure(figsize=(12, 3.7 * len(cols) + 0.5))
+    axes = fig.subplots(len(cols), 2, squeeze=False, width_ratios=[1, 1.25])
     numbers = {}
     for row, (_tid, name, col) in enumerate(cols):
         x = ok[col].to_numpy(dtype=float)
@@ -140,7 +139,8 @@ def _by_factor(sweep: SweepResults, factor: Factor, outcomes: list[tuple[str, st
     ncols = 3 if len(outcomes) > 4 else min(2, len(outcomes))
     nrows = math.ceil(len(outcomes) / ncols)
     long_ticks = len(order) > 6 and max(len(o) for o in order) > 4
-    fig, axes = plt.subplots(nrows, ncols, figsize=(4.3 * ncols, 3.2 * nrows + 0.9), squeeze=False)
+    fig = Figure(figsize=(4.3 * ncols, 3.2 * nrows + 0.9))
+    axes = fig.subplots(nrows, ncols, squeeze=False)
     pos = np.arange(len(order))
     counts = cats.value_counts().reindex(order, fill_value=0)
     for ax, (col, kind) in zip(axes.flat, outcomes, strict=False):

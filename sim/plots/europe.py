@@ -16,11 +16,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import matplotlib
-import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.cm import ScalarMappable
 from matplotlib.collections import PolyCollection
 from matplotlib.colors import Colormap, ListedColormap, Normalize
+from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from sim import palette
@@ -50,7 +51,7 @@ def mappable(codes: Sequence[str]) -> bool:
     return sum(c in shapes for c in codes) >= 0.5 * len(codes)
 
 
-def _hatch(ax: plt.Axes, codes: Sequence[str]) -> None:
+def _hatch(ax: Axes, codes: Sequence[str]) -> None:
     """Hatch the polygons of ``codes`` (parties whose outcome the sweep did not record)."""
     shapes = load_shapes()
     rings = [r for c in codes for r in shapes.get(c, ())]
@@ -101,7 +102,7 @@ def notice_probability_maps(sweep: SweepResults) -> list[Plot]:
                 klass[code] = "p"
             else:
                 colours[code], klass[code] = NOT_RECORDED, "not_recorded"
-        fig = plt.figure(figsize=(12.5, 8.0))
+        fig = Figure(figsize=(12.5, 8.0))
         ax = fig.add_axes(MAP_BOX)
         art = draw_states(
             ax,
@@ -196,7 +197,7 @@ def status_maps(run: RunResults) -> list[Plot]:
                 held = bool(final.loc[code, f"{tid}_held"])
             klass[code] = palette.status_class(status, held)
         colours = {c: palette.STATUS_COLOURS[k] for c, k in klass.items()}
-        fig = plt.figure(figsize=(12.5, 8.0))
+        fig = Figure(figsize=(12.5, 8.0))
         ax = fig.add_axes(MAP_BOX)
         art = draw_states(ax, codes, colours, lat=geo.lat, lon=geo.lon)
         present = [k for k in palette.STATUS_COLOURS if k in klass.values()] + ["outside"]

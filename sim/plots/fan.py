@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import math
 
-import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
@@ -103,14 +103,8 @@ def fan_charts(sweep: SweepResults) -> list[Plot]:
             b is not None and bands[0] is not None and b.equals(bands[0]) for b in bands[1:]
         )
         rows, cols, where = (1, 1, [(0, 0)] * len(bands)) if same else (nrows, ncols, cells)
-        fig, axes = plt.subplots(
-            rows,
-            cols,
-            figsize=(3.5 * cols + (4.0 if cols == 1 else 0.6), 2.7 * rows + 1.2),
-            squeeze=False,
-            sharex=True,
-            sharey=True,
-        )
+        fig = Figure(figsize=(3.5 * cols + (4.0 if cols == 1 else 0.6), 2.7 * rows + 1.2))
+        axes = fig.subplots(rows, cols, squeeze=False, sharex=True, sharey=True)
         finals = []
         for k, (g, q) in enumerate(zip(split.groups, bands, strict=True)):
             ax = axes[where[k]]

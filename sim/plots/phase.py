@@ -10,9 +10,11 @@ import math
 import textwrap
 
 import matplotlib
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
 
 from sim import palette
 from sim.plots.distributions import _outcomes
@@ -51,7 +53,7 @@ def _cells(
 
 
 def _heatmap(
-    ax: plt.Axes,
+    ax: Axes,
     mean: np.ndarray,
     n: np.ndarray,
     xorder: list[str],
@@ -63,7 +65,7 @@ def _heatmap(
     vmax: float,
     fmt: str,
     same_n: bool,
-) -> matplotlib.image.AxesImage:
+) -> AxesImage:
     cmap = matplotlib.colormaps[palette.PROBABILITY_CMAP].with_extremes(bad=palette.LIGHT_GREY)
     im = ax.imshow(
         np.ma.masked_invalid(mean),
@@ -117,7 +119,8 @@ def phase_diagrams(sweep: SweepResults) -> list[Plot]:
         mean, k, n, xorder, yorder = _cells(sweep, col, x, y)
         same_n = len(np.unique(n[n > 0])) == 1
         label, _ = sweep.label(col)
-        fig, ax = plt.subplots(figsize=(1.1 * len(xorder) + 3.6, 0.75 * len(yorder) + 2.6))
+        fig = Figure(figsize=(1.1 * len(xorder) + 3.6, 0.75 * len(yorder) + 2.6))
+        ax = fig.subplots()
         im = _heatmap(
             ax, mean, n, xorder, yorder, x, y, vmin=0.0, vmax=1.0, fmt=".2f", same_n=same_n
         )
@@ -172,7 +175,8 @@ def phase_diagrams(sweep: SweepResults) -> list[Plot]:
         nrows = math.ceil(len(numeric) / ncols)
         w = 0.75 * len(x.values if x.discrete else range(5)) + 3.0
         h = 0.5 * len(y.values if y.discrete else range(5)) + 2.0
-        fig, axes = plt.subplots(nrows, ncols, figsize=(w * ncols, h * nrows + 0.8), squeeze=False)
+        fig = Figure(figsize=(w * ncols, h * nrows + 0.8))
+        axes = fig.subplots(nrows, ncols, squeeze=False)
         for ax, col in zip(axes.flat, numeric, strict=False):
             mean, _, n, xorder, yorder = cells[col]
             label, unit = sweep.label(col)

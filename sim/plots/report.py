@@ -488,7 +488,7 @@ def make_report(
                 if isinstance(results, RunResults)
                 else _sweep_figures(results, report.notes)
             )
-            for plot in source:  # each figure is written and closed before the next is drawn
+            for plot in source:  # each figure is written and let go before the next is drawn
                 files = save(plot, folder, formats, dpi)
                 report.figures.append(
                     Written(plot.name, files, plot.caption, plot.kind, plot.numbers)

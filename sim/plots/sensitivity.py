@@ -9,9 +9,9 @@ from __future__ import annotations
 import math
 import textwrap
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from sim import palette
 from sim.plots.results import SweepResults
@@ -28,12 +28,11 @@ def _usable(frame: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
     return frame.dropna(subset=cols, how="all")
 
 
-def _grid(n: int, w: float, h: float, **kw: object) -> tuple[plt.Figure, np.ndarray]:
+def _grid(n: int, w: float, h: float, **kw: object) -> tuple[Figure, np.ndarray]:
     ncols = min(3, n)
     nrows = math.ceil(n / ncols)
-    fig, axes = plt.subplots(
-        nrows, ncols, figsize=(w * ncols, h * nrows + 1.0), squeeze=False, **kw
-    )
+    fig = Figure(figsize=(w * ncols, h * nrows + 1.0))
+    axes = fig.subplots(nrows, ncols, squeeze=False, **kw)
     for ax in list(axes.flat)[n:]:
         ax.set_visible(False)
     return fig, axes

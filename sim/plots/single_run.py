@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from sim import palette
@@ -18,9 +19,8 @@ def timeline(run: RunResults) -> Plot:
     """Per treaty, the states in each status month by month (stacked): who left, and when."""
     ts = run.timeseries
     treaties = run.treaties
-    fig, axes = plt.subplots(
-        len(treaties), 1, figsize=(10, 2.9 * len(treaties) + 0.9), sharex=True, squeeze=False
-    )
+    fig = Figure(figsize=(10, 2.9 * len(treaties) + 0.9))
+    axes = fig.subplots(len(treaties), 1, sharex=True, squeeze=False)
     x = ts["month"].to_numpy()
     numbers = {}
     for ax, (tid, name) in zip(axes[:, 0], treaties.items(), strict=True):
@@ -55,7 +55,7 @@ def timeline(run: RunResults) -> Plot:
             f"{s['withdrawn']} withdrawn, {s['blocked']} held"
         )
     handles = [
-        plt.Rectangle((0, 0), 1, 1, color=palette.STATUS_COLOURS[k])
+        Rectangle((0, 0), 1, 1, color=palette.STATUS_COLOURS[k])
         for k in ("notice", "blocked", "withdrawn")
     ]
     axes[0, 0].legend(
@@ -96,12 +96,9 @@ def cascade_tree(run: RunResults) -> Plot | None:
         flat: list[tuple[dict[str, Any], int]] = []
         _walk(t["tree"], 0, flat)
         sizes[tid] = flat
-    fig, axes = plt.subplots(
-        len(trees),
-        1,
-        figsize=(10, sum(0.32 * len(f) + 1.2 for f in sizes.values()) + 0.8),
-        squeeze=False,
-        height_ratios=[len(f) + 2 for f in sizes.values()],
+    fig = Figure(figsize=(10, sum(0.32 * len(f) + 1.2 for f in sizes.values()) + 0.8))
+    axes = fig.subplots(
+        len(trees), 1, squeeze=False, height_ratios=[len(f) + 2 for f in sizes.values()]
     )
     lo = min(n["month"] for f in sizes.values() for n, _ in f)
     hi = max(n["month"] for f in sizes.values() for n, _ in f)
@@ -201,7 +198,8 @@ def threat_arms(run: RunResults) -> Plot:
     """Perceived threat (mean, highest, spread across states) and arms, month by month."""
     ts = run.timeseries
     x = ts["month"].to_numpy()
-    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(11, 6.6), sharex=True)
+    fig = Figure(figsize=(11, 6.6))
+    ax1, ax2 = fig.subplots(2, 1, sharex=True)
     threat = palette.SERIES_COLOURS["threat"]
     if run.states is not None and "threat" in run.states:
         q = run.states.groupby("month")["threat"].quantile([0.05, 0.5, 0.95]).unstack()

@@ -4,6 +4,10 @@ One place for the things every figure must get right: fonts readable at 100 dpi,
 colour-blind-safe colours of :mod:`sim.palette`, a provenance footer (scenario, runs, seeds),
 month axes labelled with calendar dates, and files without timestamps (the same results give
 byte-identical PNG and SVG files).
+
+Figures are plain :class:`matplotlib.figure.Figure` objects: nothing here imports
+``matplotlib.pyplot`` or sets a backend, so drawing a figure in a notebook leaves its backend as
+it was. ``savefig`` picks the canvas for the file's format.
 """
 
 from __future__ import annotations
@@ -16,15 +20,12 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")  # headless: figures are files
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from sim import palette, stats  # noqa: E402
-from sim.scenario import month_date  # noqa: E402
+from sim import palette, stats
+from sim.scenario import month_date
 
 #: Sizes in points: at 100 dpi the smallest text (ticks, footers) is about 12 pixels high.
 RC: dict[str, Any] = {
@@ -95,8 +96,8 @@ class Plot:
 
 @contextmanager
 def style() -> Iterator[None]:
-    """The report's matplotlib settings, restored afterwards."""
-    with plt.rc_context(RC):
+    """The report's matplotlib settings, restored afterwards (the backend is left alone)."""
+    with matplotlib.rc_context(RC):
         yield
 
 
@@ -129,7 +130,7 @@ def suptitle(fig: Figure, text: str, **kw: Any) -> None:
 
 
 def save(plot: Plot, folder: Path, formats: Sequence[str], dpi: int) -> list[str]:
-    """Write a plot as ``name.<format>`` for each format; close it; return the file names."""
+    """Write a plot as ``name.<format>`` for each format; return the file names."""
     fig, name = plot.fig, plot.name
     names = []
     if not plot.tight:
@@ -138,7 +139,6 @@ def save(plot: Plot, folder: Path, formats: Sequence[str], dpi: int) -> list[str
         path = folder / f"{name}.{fmt}"
         fig.savefig(path, format=fmt, dpi=dpi, metadata=METADATA[fmt])
         names.append(path.name)
-    plt.close(fig)
     return names
 
 

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+import pandas as pd
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")  # headless: figures are files
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from sim.palette import SERIES_COLOURS, STATUS_COLOURS  # noqa: E402
+from sim.palette import SERIES_COLOURS, STATUS_COLOURS
 
 #: Line style per treaty in the first panel (colour is the status, as in every figure).
 TREATY_STYLES = ("-", "--", ":", "-.")
@@ -33,9 +30,21 @@ def timeline(
         path: where to write the PNG.
 
     """
-    fig, (ax1, ax2, ax3) = plt.subplots(
-        3, 1, figsize=(10, 9), sharex=True, gridspec_kw={"height_ratios": [2, 2, 3]}
-    )
+    fig = timeline_figure(timeseries, events, treaties, title)
+    fig.tight_layout()
+    # No timestamps in the file: the same run gives the same bytes.
+    fig.savefig(path, dpi=100, metadata={"Software": None})
+
+
+def timeline_figure(
+    timeseries: pd.DataFrame,
+    events: pd.DataFrame,
+    treaties: dict[str, str],
+    title: str,
+) -> Figure:
+    """The figure of :func:`timeline`, not laid out or written (arguments as there)."""
+    fig = Figure(figsize=(10, 9))
+    ax1, ax2, ax3 = fig.subplots(3, 1, sharex=True, gridspec_kw={"height_ratios": [2, 2, 3]})
     x = timeseries["month"]
     for k, (tid, name) in enumerate(treaties.items()):
         style = TREATY_STYLES[k % len(TREATY_STYLES)]
@@ -114,7 +123,4 @@ def timeline(
     ticks = timeseries[timeseries["date"].str.endswith(("-01", "-07"))]
     ax3.set_xticks(ticks["month"], ticks["date"], rotation=45, fontsize=8)
     ax3.set_xlabel("month")
-    fig.tight_layout()
-    # No timestamps in the file: the same run gives the same bytes.
-    fig.savefig(path, dpi=100, metadata={"Software": None})
-    plt.close(fig)
+    return fig

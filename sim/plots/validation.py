@@ -17,15 +17,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import matplotlib
+import numpy as np
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")  # headless: figures are files
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from sim import classic  # noqa: E402
-from sim.plots import results_and_out, save_figure  # noqa: E402
-from sim.validation import GRANOVETTER_CRITICAL, WATTS_REFERENCE  # noqa: E402
+from sim import classic
+from sim.plots import results_and_out, save_figure
+from sim.validation import GRANOVETTER_CRITICAL, WATTS_REFERENCE
 
 
 def plot_watts(result: dict[str, Any], path: Path) -> None:
@@ -39,7 +36,8 @@ def plot_watts(result: dict[str, Any], path: Path) -> None:
             for r in rows
         ]
     )
-    fig, ax = plt.subplots(figsize=(8, 4.8))
+    fig = Figure(figsize=(8, 4.8))
+    ax = fig.subplots()
     lo, hi = result["analytic_window"]
     ax.axvspan(lo, hi, color="0.92", label=f"analytic window {lo:.2f} < z < {hi:.2f}")
     fine = np.linspace(max(0.5, z.min() - 0.5), z.max() + 0.5, 300)
@@ -89,7 +87,8 @@ def plot_granovetter(result: dict[str, Any], path: Path) -> None:
     """Final share of movers against the spread of normal thresholds (mean 0.25)."""
     rows = result["normal_rows"]
     s = np.array([r["sigma"] for r in rows])
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+    fig = Figure(figsize=(8, 4.5))
+    ax = fig.subplots()
     fine = np.linspace(s.min(), s.max(), 400)
     ax.plot(
         fine,
@@ -135,7 +134,8 @@ def plot_granovetter(result: dict[str, Any], path: Path) -> None:
 
 def plot_richardson(results: Sequence[dict[str, Any]], path: Path) -> None:
     """Model trajectories (markers) on the linear recurrence (lines), one panel per result."""
-    fig, axes = plt.subplots(1, len(results), figsize=(6 * len(results), 4.5), squeeze=False)
+    fig = Figure(figsize=(6 * len(results), 4.5))
+    axes = fig.subplots(1, len(results), squeeze=False)
     for ax, r in zip(axes[0], results, strict=True):
         p = r["params"]
         rx, ry = classic.richardson_recurrence(
