@@ -43,20 +43,24 @@ class Decisions:
 
     @classmethod
     def empty(cls, runs: int, n: int, treaties: int) -> Decisions:
-        """Decisions of nobody (NaN terms), to be filled in by an engine."""
-        nan = lambda *shape: np.full(shape, np.nan)  # noqa: E731
+        """Decisions to be filled in by an engine: nobody deposits anything yet.
+
+        The float arrays are left uninitialised: both engines write every entry (the terms are
+        given for every state and treaty, whatever its status).
+        """
+        fl = lambda *shape: np.empty(shape)  # noqa: E731
         no = lambda: np.zeros((runs, n, treaties), dtype=bool)  # noqa: E731
         return cls(
-            stimulus=nan(runs, n),
-            threat=nan(runs, n),
-            arms=nan(runs, n),
+            stimulus=fl(runs, n),
+            threat=fl(runs, n),
+            arms=fl(runs, n),
             deciding=no(),
             notice=no(),
             accede=no(),
-            terms=nan(runs, n, treaties, len(TERMS)),
-            pressure=nan(runs, n, treaties),
-            noise=nan(runs, n, treaties),
-            q=nan(runs, n, treaties),
+            terms=fl(runs, n, treaties, len(TERMS)),
+            pressure=fl(runs, n, treaties),
+            noise=fl(runs, n, treaties),
+            q=fl(runs, n, treaties),
         )
 
 

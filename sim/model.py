@@ -119,9 +119,11 @@ class Batch:
         """Mark (or, if strict, stop) the runs whose arms, threat or stimulus became non-finite."""
         state = self.state
         checks = (("arms", state.arms), ("threat", state.threat), ("stimulus", d.stimulus))
+        # A NaN or an infinity anywhere makes a run's sum non-finite (a sum of finite values
+        # may overflow too: such a run is looked at closely below and found fine).
         bad = np.zeros(state.runs, dtype=bool)
         for _, values in checks:
-            bad |= ~np.isfinite(values).all(axis=-1)
+            bad |= ~np.isfinite(np.add.reduce(values, axis=-1))
         bad &= ~state.failed
         for r in np.flatnonzero(bad).tolist():
             for name, values in checks:  # the cause before its effects

@@ -8,11 +8,12 @@ Everything here works on arrays already in memory (CSR structures of ``scipy.spa
 is read here (the scenario loader, :mod:`sim.scenario`, reads the data). Synthetic graphs are
 drawn at numpy speed by :mod:`sim.graphs` from the run's own random stream.
 
-Every neighbour sum of the model goes through :class:`Rows` (``numpy.add.reduceat``), in both
-engines and for any number of runs: a segment is summed the same way whether it is alone or one
-of many, in a batch of one run or of a thousand. A BLAS dot or scipy's mat-vec promise no such
-thing (scipy's differed in 38 of 53 rows of the Europe network), so they are never used inside
-the bit-identity contract.
+Every neighbour sum of the model goes through :class:`Rows` in the kernel and
+:func:`segment_sum` in an agent: each adds a state's neighbours one after another, left to
+right, from 0.0 (``numpy.bincount`` with weights is that loop in C). A state's sum is therefore
+the same whether it is computed alone, among the 53 states of Europe, or in a batch of a
+thousand runs. A BLAS dot, scipy's mat-vec or ``numpy.add.reduceat`` (pairwise summation from 8
+terms on) promise no such order, so they are never used inside the bit-identity contract.
 """
 
 from __future__ import annotations
@@ -30,37 +31,41 @@ class Rows:
     """Row sums over a fixed CSR structure, for one run or a batch of runs.
 
     ``sums(values)`` takes values laid out like the CSR data, shaped ``(nnz,)`` or
-    ``(runs, nnz)``, and returns ``(n,)`` or ``(runs, n)``.
+    ``(runs, nnz)``, and returns ``(n,)`` or ``(runs, n)``: each row's entries added left to
+    right from 0.0.
     """
 
     def __init__(self, indptr: np.ndarray) -> None:
-        indptr = np.asarray(indptr)
+        indptr = np.asarray(indptr, dtype=np.int64)
         self.n = len(indptr) - 1
-        self.nonempty = np.diff(indptr) > 0
-        self.starts = np.ascontiguousarray(indptr[:-1][self.nonempty])
-        self.all_nonempty = bool(self.nonempty.all())
+        self.row = np.repeat(np.arange(self.n, dtype=np.intp), np.diff(indptr))
+        self._batched: dict[int, np.ndarray] = {}  # runs -> row ids of a flattened batch
+
+    def _ids(self, runs: int) -> np.ndarray:
+        ids = self._batched.get(runs)
+        if ids is None:
+            if len(self._batched) > 8:  # a few batch sizes in use at a time
+                self._batched.clear()
+            offsets = self.n * np.arange(runs, dtype=np.intp)[:, None]
+            ids = self._batched[runs] = (self.row[None, :] + offsets).reshape(-1)
+        return ids
 
     def sums(self, values: np.ndarray) -> np.ndarray:
         """Row sums of ``values`` (last axis laid out like the CSR data)."""
-        values = np.ascontiguousarray(values, dtype=float)
-        shape = (*values.shape[:-1], self.n)
-        if not self.starts.size:
-            return np.zeros(shape)
-        summed = np.add.reduceat(values, self.starts, axis=-1)
-        if self.all_nonempty:
-            return summed
-        out = np.zeros(shape)
-        out[..., self.nonempty] = summed
-        return out
-
-
-_FIRST = np.zeros(1, dtype=np.intp)
+        values = np.asarray(values, dtype=np.float64)
+        if values.ndim == 1:
+            return np.bincount(self.row, weights=values, minlength=self.n)
+        runs = values.shape[0]
+        flat = np.bincount(self._ids(runs), weights=values.reshape(-1), minlength=runs * self.n)
+        return flat.reshape(runs, self.n)
 
 
 def segment_sum(values: np.ndarray) -> float:
-    """The sum of one segment, exactly as :class:`Rows` gives it among many."""
-    values = np.ascontiguousarray(values, dtype=float)
-    return float(np.add.reduceat(values, _FIRST)[0]) if len(values) else 0.0
+    """One state's sum, exactly as :class:`Rows` gives it among many: left to right from 0.0."""
+    total = 0.0
+    for v in values.tolist():
+        total += v
+    return total
 
 
 # --------------------------------------------------------------------------- building graphs
@@ -134,7 +139,9 @@ def synthetic(
             edges = graphs.complete(n)
         case _:
             raise ValueError(f"kind: not a synthetic kind: {kind}")
-    return from_edges(n, edges.u, edges.v)
+    indptr, indices = edges.csr()  # symmetric, each row sorted: as from_edges lays it out
+    w = sp.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(n, n))
+    return Graph(w)
 
 
 def hub(degrees: np.ndarray) -> int:

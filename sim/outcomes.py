@@ -70,8 +70,8 @@ class Series:
                 k += 1
             row[:, k] = np.add.reduce(state.held[:, :, t], axis=-1)
             k += 1
-        row[:, k] = np.mean(state.threat, axis=-1)
-        row[:, k + 1] = np.max(state.threat, axis=-1)
+        row[:, k] = np.add.reduce(state.threat, axis=-1) / state.n
+        row[:, k + 1] = np.maximum.reduce(state.threat, axis=-1)
         row[:, k + 2] = state.total_arms()
         row[:, k + 3] = np.add.reduce(state.incidents_now, axis=-1) // 2
         row[:, k + 4] = np.add.reduce(state.war, axis=-1)

@@ -16,7 +16,7 @@ import copy
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -281,12 +281,15 @@ def read_states(scenario: Scenario) -> StatesFile:
     if cfg.file is None:
         if scenario.network.kind == "borders":
             raise UserError(scenario.source, "states.file", "a borders network needs a states file")
-        width = len(str(scenario.network.n - 1))
-        rows = [
-            {"iso3": f"S{i:0{width}d}", "name": f"State {i}"} for i in range(scenario.network.n)
-        ]
-        return StatesFile(scenario.source, rows)
+        return StatesFile(scenario.source, _synthetic_rows(scenario.network.n))
     return _states_file(scenario.data_path(cfg.file, "states.file"))
+
+
+@lru_cache(maxsize=4)  # a few sizes (a sweep over n); rows of 10^7 states are large
+def _synthetic_rows(n: int) -> list[dict[str, str]]:
+    """The states of a synthetic network: ``S0..S{n-1}`` (zero-padded)."""
+    width = len(str(n - 1))
+    return [{"iso3": f"S{i:0{width}d}", "name": f"State {i}"} for i in range(n)]
 
 
 @cache

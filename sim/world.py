@@ -138,10 +138,8 @@ def build(
     world = World(
         codes=codes,
         names=[r.get("name") or r["iso3"] for r in rows],
-        lat=np.array([_num(r, "lat", source, -90, 90) if r.get("lat") else math.nan for r in rows]),
-        lon=np.array(
-            [_num(r, "lon", source, -180, 180) if r.get("lon") else math.nan for r in rows]
-        ),
+        lat=_coordinate(rows, "lat", source, 90),
+        lon=_coordinate(rows, "lon", source, 180),
         rows=rows,
         source=source,
         w=w,
@@ -193,6 +191,15 @@ def _hostility_matrix(scenario: Scenario, world: World) -> sp.csr_matrix:
     return out
 
 
+def _coordinate(rows: list[dict[str, str]], column: str, source: str, bound: float) -> np.ndarray:
+    """Capital coordinates in degrees (NaN where not given; all NaN for synthetic states)."""
+    if not rows or column not in rows[0]:
+        return np.full(len(rows), math.nan)
+    return np.array(
+        [_num(r, column, source, -bound, bound) if r.get(column) else math.nan for r in rows]
+    )
+
+
 # --------------------------------------------------------------------------- state parameters
 def _num(
     row: dict[str, str], column: str, source: str, lo: float = 0.0, hi: float = math.inf
@@ -224,24 +231,23 @@ def state_params(scenario: Scenario, world: World) -> dict[str, np.ndarray]:
         return cached[1]
     cfg = scenario.states
     defaults = cfg.defaults.model_dump()
-    fields = list(StateParams.model_fields)
-    rows = world.rows
-    out = {f: np.empty(len(rows)) for f in fields}
-    for i, row in enumerate(rows):
-        over = cfg.overrides.get(row["iso3"])
-        over_d = over.model_dump() if over else {}
-        for f in fields:
-            value: Any = over_d.get(f)
-            if value is None and cfg.file is not None and f in ("arms", "capacity"):
-                column = cfg.arms_column if f == "arms" else cfg.capacity_column
-                if column not in row:
-                    raise UserError(scenario.source, f"states.{f}_column", f"no column {column!r}")
-                value = _num(row, column, world.source)
-                value *= cfg.capacity_scale if f == "capacity" else 1.0
-            if value is None:
-                value = defaults.get(f)
-            if value is None:
-                value = STATE_DEFAULTS[f]
-            out[f][i] = math.nan if value is None else float(value)
+    rows, n = world.rows, world.n
+    out: dict[str, np.ndarray] = {}
+    for f in StateParams.model_fields:
+        value = defaults.get(f)
+        value = STATE_DEFAULTS[f] if value is None else value
+        # No default grievance means "start in equilibrium": NaN until sim.state fills it in.
+        out[f] = np.full(n, math.nan if value is None else float(value))
+        if cfg.file is not None and f in ("arms", "capacity"):
+            column = cfg.arms_column if f == "arms" else cfg.capacity_column
+            if rows and column not in rows[0]:
+                raise UserError(scenario.source, f"states.{f}_column", f"no column {column!r}")
+            scale = cfg.capacity_scale if f == "capacity" else 1.0
+            out[f] = np.array([_num(row, column, world.source) * scale for row in rows])
+    for code, over in cfg.overrides.items():  # an override beats the data and the defaults
+        i = world.index[code]
+        for f, value in over.model_dump().items():
+            if value is not None:
+                out[f][i] = float(value)
     scenario._params_cache = (world, out)
     return out
