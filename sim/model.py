@@ -116,9 +116,11 @@ class Batch:
         return self
 
     def _check_finite(self, d: applying.Decisions) -> None:
-        """Mark (or, if strict, stop) the runs whose arms, threat or stimulus became non-finite."""
+        """Mark (or, if strict, stop) the runs whose decided arms, threat or stimulus are not
+        finite: the month the value is made is the month it is named."""
         state = self.state
-        checks = (("arms", state.arms), ("threat", state.threat), ("stimulus", d.stimulus))
+        # What the month decided, the cause before its effects.
+        checks = (("arms", d.arms), ("threat", d.threat), ("stimulus", d.stimulus))
         # A NaN or an infinity anywhere makes a run's sum non-finite (a sum of finite values
         # may overflow too: such a run is looked at closely below and found fine).
         bad = np.zeros(state.runs, dtype=bool)

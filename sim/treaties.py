@@ -73,10 +73,11 @@ def article20(
     conflict ends. An accession takes effect ``accession_months`` after its deposit.
     """
     status = np.asarray(status)
-    due = (status == NOTICE) & (month >= since + notice_months)
+    dated = since >= 0  # an instrument without a deposit month (-1) never takes effect
+    due = (status == NOTICE) & dated & (month >= since + notice_months)
     held = due & conflict_clause & at_war
     withdrawn = due & ~held
-    rejoined = (status == ACCEDING) & (month >= since + accession_months)
+    rejoined = (status == ACCEDING) & dated & (month >= since + accession_months)
     return LegalStep(withdrawn, held, rejoined)
 
 

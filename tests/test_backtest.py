@@ -12,7 +12,7 @@ import pytest
 
 from sim import backtest as bt
 from sim import calibration, load_scenario
-from sim.runs import make_model, run_seeds
+from sim.rng import run_seeds
 
 ROOT = Path(__file__).resolve().parent.parent
 OBSERVED = ROOT / "scenarios" / "data" / "europe" / "observed.csv"
@@ -216,7 +216,11 @@ def test_run_seeds_keyed_by_index():
     assert len(set(run_seeds(7, 50))) == 50 and run_seeds(7, 2) != run_seeds(8, 2)
 
 
-def test_make_model_engine():
+def test_simulate_is_the_same_on_both_engines():
     sc = load_scenario("europe-2022")
-    assert make_model(sc, 1, "agents").engine == "agents"
-    assert make_model(sc, 1, "vectorized").engine in ("agents", "vectorized")
+    seeds = run_seeds(5, 3)
+    agents, used_a = bt.simulate(sc, seeds, 30, engine="agents")
+    vectorized, used_v = bt.simulate(sc, seeds, 30, engine="vectorized")
+    assert (used_a, used_v) == ("agents", "vectorized")
+    assert np.array_equal(agents, vectorized)
+    assert np.isfinite(agents).any(), "some state gave notice within 30 months"

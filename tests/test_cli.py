@@ -12,8 +12,7 @@ import pytest
 import sim
 from sim.cli import build_parser
 from sim.output import RUN_FILES
-from sim.scenario import month_date
-from sim.world import state_codes
+from sim.scenario import month_date, state_codes
 
 LOG_LINE = re.compile(r"^\d{4}-\d{2}  \S")
 STATUSES = {"non_party", "party", "notice", "withdrawn", "acceding"}
