@@ -18,8 +18,9 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from sim import EscalationModel, UserError, load_scenario
+from sim.model import Batch
 from sim.scenario import Scenario, validate
-from sim.treaties import TRANSITIONS, Status
+from sim.treaties import STATUS_BY_CODE, TRANSITIONS, Status
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FEW = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -272,6 +273,35 @@ def test_a_war_that_never_ends_holds_the_notice_for_good(tn, nm, ws):
         assert model.summary()["treaties"]["t"]["blocked"] == 1
     else:
         assert got[due] is Status.WITHDRAWN, "a war that starts after the notice ran out is late"
+
+
+def test_a_batch_runs_each_treaty_rule_as_its_run_alone():
+    """Runs of a batch share the World and the schedule but not the treaty rules: each run's
+    Article 20 (notice period, clause, accession period) is its own, as when it runs alone."""
+    events = [war("war_start", 2), war("war_end", 11), notice(1, "S0", "S2"), notice(4, "S3")]
+    rules = [
+        dict(notice_months=6, clause=True),
+        dict(notice_months=6, clause=False),
+        dict(notice_months=0, clause=True),
+        dict(notice_months=12, clause=True, reaccession=True, accession_months=0),
+        dict(notice_months=3, clause=False, reaccession=True, accession_months=2, margin=0.1),
+    ]
+    scenarios = [legal_scenario(months=24, events=events, **kw) for kw in rules]
+    batch = Batch(scenarios, [0] * len(scenarios)).run(24)
+    got = batch.state
+    assert len({int(n) for n in got.notice_months[:, 0]}) == 4, "the runs' rules differ"
+    for r, sc in enumerate(scenarios):
+        alone = EscalationModel(sc, rng=0, engine="vectorized", record_states=False).run()
+        one = alone.state
+        for name in ("status", "since", "notice_month", "withdrawn_month", "held"):
+            assert np.array_equal(getattr(got, name)[r], getattr(one, name)[0]), (r, name)
+        assert batch.outcomes().summary(r) == alone.summary()
+    # ... and the rules did act on S0 (notice in month 1, at war in months 2-10): held until
+    # the war ends under the clause, due in month 7 without it, at once with 0 months' notice;
+    # with re-accession on, back as a party after its withdrawal (13, resp. 4).
+    s0 = [STATUS_BY_CODE[c] for c in got.status[:, 0, 0]]
+    assert s0 == [Status.WITHDRAWN] * 3 + [Status.PARTY] * 2
+    assert got.withdrawn_month[:, 0, 0].tolist() == [11, 7, 1, 13, 4]
 
 
 # --------------------------------------------------------------------------- re-accession
