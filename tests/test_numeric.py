@@ -82,11 +82,13 @@ def parameter_sets(draw: st.DrawFn) -> tuple[str, dict, str, int]:
 
 
 def check_state(model: EscalationModel) -> None:
-    arr = model.arr
-    assert np.isfinite(arr.threat).all() and np.isfinite(arr.arms).all()
-    assert ((arr.threat >= 0.0) & (arr.threat <= 1.0)).all(), arr.threat
-    assert (arr.arms >= 0.0).all(), arr.arms
-    assert (arr.stimulus >= 0.0).all()
+    state = model.state  # a batch of one run: (1, n) arrays
+    assert state.threat.shape == state.arms.shape == state.stimulus.shape == (1, state.n)
+    assert np.isfinite(state.threat).all() and np.isfinite(state.arms).all()
+    assert ((state.threat >= 0.0) & (state.threat <= 1.0)).all(), state.threat
+    assert (state.arms >= 0.0).all(), state.arms
+    assert (state.stimulus >= 0.0).all()
+    assert not state.failed.any(), "a single run raises; it is never marked failed"
 
 
 @settings(
@@ -150,7 +152,7 @@ def test_non_finite_values_are_refused(run_cli):
 def test_a_non_finite_state_names_state_month_and_variable():
     model = EscalationModel(load_scenario("ring"), rng=1, engine="vectorized")
     model.step()
-    model.arr.arms[3] = math.nan
+    model.state.arms[0, 3] = math.nan
     with pytest.raises(NumericError) as info:
         model.step()
     assert info.value.state == model.states[3].iso3 and info.value.month == 1
