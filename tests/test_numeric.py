@@ -222,3 +222,26 @@ def test_a_batch_of_one_unstable_run_is_marked_not_raised():
     batch = Batch([load_scenario("ring", {**RING, **UNSTABLE})], [1]).run(RING["months"])
     assert batch.state.failed.tolist() == [True]
     assert batch.state.errors[0].variable in ("stimulus", "threat", "arms")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "core bug: Batch._check_finite checks state.arms and state.threat from before the "
+        "month's decisions, not the decided d.arms and d.threat"
+    ),
+)
+@pytest.mark.parametrize("engine", ["agents", "vectorized"])
+def test_a_non_finite_decision_is_named_in_the_month_it_is_made(engine):
+    # The check runs after each month's decisions: arms that a month's Richardson step makes
+    # non-finite stop that month, not the next one (and the last month is checked too).
+    model = EscalationModel(load_scenario("ring"), rng=1, engine=engine)
+    model.step()
+    model.state.grievance[0, 3] = math.nan  # month 1's arms of S03 become NaN
+    with pytest.raises(NumericError) as info:
+        model.step()
+    assert (info.value.state, info.value.month, info.value.variable) == (
+        model.states[3].iso3,
+        1,
+        "arms",
+    )
