@@ -31,8 +31,9 @@ def _outcome(name: str, overrides: tuple[tuple[str, Any], ...], seed: int) -> di
     scenario = _scenario(name, overrides)
     model = EscalationModel(scenario, rng=seed, record_states=False).run()
     summary = model.summary()
+    events = model.events_frame()
     return {
-        "notices": len(model.notices),
+        "notices": int((events["kind"] == "notice").sum()),
         "cascade": {t: v["cascade_fraction"] for t, v in summary["treaties"].items()},
         "mean_threat": model.timeseries()["mean_threat"].to_numpy(),
     }

@@ -18,8 +18,9 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from sim import EscalationModel, UserError, load_scenario
-from sim.scenario import validate
-from sim.treaties import TRANSITIONS, Status
+from sim.model import Batch
+from sim.scenario import Scenario, validate
+from sim.treaties import STATUS_BY_CODE, TRANSITIONS, Status
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FEW = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -29,7 +30,12 @@ notice_ = st.integers(min_value=0, max_value=12)
 
 
 # --------------------------------------------------------------------------- scripted worlds
-def legal_world(
+def legal_world(*, record_states: bool = False, **kw: Any) -> EscalationModel:
+    """The run of :func:`legal_scenario` (seed 0)."""
+    return EscalationModel(legal_scenario(**kw), rng=0, record_states=record_states)
+
+
+def legal_scenario(
     *,
     months: int,
     notice_months: int = 6,
@@ -38,8 +44,7 @@ def legal_world(
     reaccession: bool = False,
     margin: float = 0.3,
     events: list[dict[str, Any]] = (),
-    record_states: bool = False,
-) -> EscalationModel:
+) -> Scenario:
     """Four states on a cycle, one treaty; nobody decides to leave on their own.
 
     S0 and S1 regard each other as threats so that their pair is subject to the conflict
@@ -79,7 +84,7 @@ def legal_world(
         "hostility": [{"source": ["S0"], "target": ["S1"], "mutual": True}],
         "events": list(events),
     }  # fmt: skip
-    return EscalationModel(validate(raw, "<legal>", "."), rng=0, record_states=record_states)
+    return validate(raw, "<legal>", ".")
 
 
 def notice(month: int, *states: str) -> dict[str, Any]:
@@ -100,15 +105,16 @@ def record(model: EscalationModel, months: int | None = None) -> dict[tuple[str,
     for _ in range(model.config.months if months is None else months):
         model.step()
         check_invariants(model)
+        live = model.state  # the treaty rules as they stand (interventions change them)
         for a in model.states:
-            for t, rules in model.treaties.items():
+            for k, t in enumerate(model.world.treaty_ids):
                 old, new = seq[a.iso3, t][-1], a.status[t]
                 # Two steps in one month only when the period they straddle is zero.
                 if (old, new) == (Status.PARTY, Status.WITHDRAWN):
-                    assert rules.notice_months == 0, f"{a.iso3} skipped the notice period"
+                    assert live.notice_months[0, k] == 0, f"{a.iso3} skipped the notice period"
                     assert a.notice_month[t] == a.withdrawn_month[t] == model.month - 1
                 if (old, new) == (Status.WITHDRAWN, Status.PARTY):
-                    assert rules.accession_months == 0, f"{a.iso3} skipped accession"
+                    assert live.accession_months[0, k] == 0, f"{a.iso3} skipped accession"
                 seq[a.iso3, t].append(new)
     return seq
 
@@ -116,25 +122,36 @@ def record(model: EscalationModel, months: int | None = None) -> dict[tuple[str,
 def check_invariants(model: EscalationModel) -> None:
     """What must hold at the end of every month."""
     month = model.month - 1
+    live = model.state  # the treaty rules as they stand (interventions change them)
+    decided = model.last_decisions  # what every state saw and decided this month
     for a in model.states:
         assert a.arms >= 0.0, f"{a.iso3} arms {a.arms} < 0 in month {month}"
         assert 0.0 <= a.threat <= 1.0, f"{a.iso3} threat {a.threat} outside [0, 1] in {month}"
-        for k, (tid, rules) in enumerate(model.treaties.items()):
-            q = model.peer_share(a.pos, k)
+        for k, tid in enumerate(model.world.treaty_ids):
+            notice_months = int(live.notice_months[0, k])
+            clause = bool(live.conflict_clause[0, k])
+            q = float(decided.q[0, a.pos, k])  # the peer share its decision weighed
             assert 0.0 <= q <= 1.0 + 1e-12, f"{a.iso3} peer share {q} on {tid} in month {month}"
             status = a.status[tid]
             if status is Status.NOTICE:
-                due = a.notice_month[tid] + rules.notice_months
-                assert month < due or (rules.conflict_clause and a.in_conflict), (
+                due = a.notice_month[tid] + notice_months
+                assert month < due or (clause and a.in_conflict), (
                     f"{a.iso3}'s notice on {tid} (month {a.notice_month[tid]}) is overdue in "
                     f"month {month} although nothing holds it"
                 )
                 assert a.held[tid] == (month >= due), f"held flag of {a.iso3} in month {month}"
             if status is Status.WITHDRAWN and a.withdrawn_month[tid] == month:
-                assert not (rules.conflict_clause and a.in_conflict), (
+                assert not (clause and a.in_conflict), (
                     f"{a.iso3} withdrew from {tid} in month {month} while at war under the clause"
                 )
-                assert month >= a.notice_month[tid] + rules.notice_months
+                assert month >= a.notice_month[tid] + notice_months
+
+
+def events_of(model: EscalationModel, *kinds: str) -> list[tuple[int, str]]:
+    """(month, state) of the run's logged events of the given kinds, in log order."""
+    ev = model.events_frame()
+    ev = ev[ev["kind"].isin(kinds)]
+    return list(zip(ev["month"].astype(int).tolist(), ev["iso3"].tolist(), strict=True))
 
 
 def check_transitions(
@@ -205,13 +222,15 @@ def test_clause_holds_a_notice_until_the_war_ends(tn, nm, ws, length):
         + [Status.WITHDRAWN] * (months - effective)
     ), f"notice {tn}, due {due}, war {ws}..{we}: withdrawn must take effect in {effective}"
     assert model.states[0].withdrawn_month["t"] == effective
-    held = [e for e in model.log if e["kind"] == "held"]
+    held = events_of(model, "held")
     if at_war_when_due:
-        assert [(e["month"], e["iso3"]) for e in held] == [(due, "S0")], "held logged once"
+        assert held == [(due, "S0")], "held logged once"
     else:
         assert held == []
     # the war lasted exactly as scheduled, although war_end = 1 for hazard-born wars
-    assert model.wars == {}
+    assert not model.state.war[0].any() and not model.state.at_war[0].any()
+    wars = events_of(model, "war_start", "war_end")
+    assert wars == [(ws, "S0"), (we, "S0")], "one scheduled war, ended only when scheduled"
 
 
 @SETTINGS
@@ -235,7 +254,7 @@ def test_without_the_clause_war_does_not_delay_withdrawal(tn, nm, ws, length):
     assert statuses_of(seq, "S1") == (
         [Status.PARTY] * tn + [Status.NOTICE] * nm + [Status.WITHDRAWN] * (months - due)
     )
-    assert not any(e["kind"] == "held" for e in model.log)
+    assert events_of(model, "held") == []
 
 
 @FEW
@@ -254,6 +273,35 @@ def test_a_war_that_never_ends_holds_the_notice_for_good(tn, nm, ws):
         assert model.summary()["treaties"]["t"]["blocked"] == 1
     else:
         assert got[due] is Status.WITHDRAWN, "a war that starts after the notice ran out is late"
+
+
+def test_a_batch_runs_each_treaty_rule_as_its_run_alone():
+    """Runs of a batch share the World and the schedule but not the treaty rules: each run's
+    Article 20 (notice period, clause, accession period) is its own, as when it runs alone."""
+    events = [war("war_start", 2), war("war_end", 11), notice(1, "S0", "S2"), notice(4, "S3")]
+    rules = [
+        dict(notice_months=6, clause=True),
+        dict(notice_months=6, clause=False),
+        dict(notice_months=0, clause=True),
+        dict(notice_months=12, clause=True, reaccession=True, accession_months=0),
+        dict(notice_months=3, clause=False, reaccession=True, accession_months=2, margin=0.1),
+    ]
+    scenarios = [legal_scenario(months=24, events=events, **kw) for kw in rules]
+    batch = Batch(scenarios, [0] * len(scenarios)).run(24)
+    got = batch.state
+    assert len({int(n) for n in got.notice_months[:, 0]}) == 4, "the runs' rules differ"
+    for r, sc in enumerate(scenarios):
+        alone = EscalationModel(sc, rng=0, engine="vectorized", record_states=False).run()
+        one = alone.state
+        for name in ("status", "since", "notice_month", "withdrawn_month", "held"):
+            assert np.array_equal(getattr(got, name)[r], getattr(one, name)[0]), (r, name)
+        assert batch.outcomes().summary(r) == alone.summary()
+    # ... and the rules did act on S0 (notice in month 1, at war in months 2-10): held until
+    # the war ends under the clause, due in month 7 without it, at once with 0 months' notice;
+    # with re-accession on, back as a party after its withdrawal (13, resp. 4).
+    s0 = [STATUS_BY_CODE[c] for c in got.status[:, 0, 0]]
+    assert s0 == [Status.WITHDRAWN] * 3 + [Status.PARTY] * 2
+    assert got.withdrawn_month[:, 0, 0].tolist() == [11, 7, 1, 13, 4]
 
 
 # --------------------------------------------------------------------------- re-accession
@@ -359,7 +407,7 @@ def test_statuses_move_forward_and_invariants_hold(world, seed):
     seen = {s for statuses in seq.values() for s in statuses}
     for status in (Status.NOTICE, Status.WITHDRAWN, Status.ACCEDING):
         event(f"some state reached {status.value}: {status in seen}")
-    event(f"a withdrawal was held: {any(e['kind'] == 'held' for e in model.log)}")
+    event(f"a withdrawal was held: {bool(events_of(model, 'held'))}")
     event(f"some arms hit the floor: {any(a.arms == 0.0 for a in model.states)}")
     for key, statuses in seq.items():
         if initial[key] is Status.NON_PARTY:
@@ -423,4 +471,4 @@ def test_a_scheduled_war_named_by_selector_validates_only_if_it_runs():
     model = EscalationModel(scenario, rng=0, record_states=False)
     model.step()
     rival = model.world.index[model.world.rivals[0]]
-    assert model.at_war[rival] and model.at_war[model.world.index["S01"]]
+    assert model.state.at_war[0, rival] and model.state.at_war[0, model.world.index["S01"]]
