@@ -116,11 +116,20 @@ class Batch:
         return self
 
     def _check_finite(self, d: applying.Decisions) -> None:
-        """Mark (or, if strict, stop) the runs whose decided arms, threat or stimulus are not
-        finite: the month the value is made is the month it is named."""
+        """Mark (or, if strict, stop) runs whose decided arms, threat or stimulus are not finite.
+
+        The month a value is made is the month it is named.
+        """
         state = self.state
-        # What the month decided, the cause before its effects.
-        checks = (("arms", d.arms), ("threat", d.threat), ("stimulus", d.stimulus))
+        # The cause before its effects: the state as the month found it (a value set by hand
+        # between months), then what the month decided from it.
+        checks = (
+            ("arms", state.arms),
+            ("threat", state.threat),
+            ("arms", d.arms),
+            ("threat", d.threat),
+            ("stimulus", d.stimulus),
+        )
         # A NaN or an infinity anywhere makes a run's sum non-finite (a sum of finite values
         # may overflow too: such a run is looked at closely below and found fine).
         bad = np.zeros(state.runs, dtype=bool)

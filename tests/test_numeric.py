@@ -224,13 +224,6 @@ def test_a_batch_of_one_unstable_run_is_marked_not_raised():
     assert batch.state.errors[0].variable in ("stimulus", "threat", "arms")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "core bug: Batch._check_finite checks state.arms and state.threat from before the "
-        "month's decisions, not the decided d.arms and d.threat"
-    ),
-)
 @pytest.mark.parametrize("engine", ["agents", "vectorized"])
 def test_a_non_finite_decision_is_named_in_the_month_it_is_made(engine):
     # The check runs after each month's decisions: arms that a month's Richardson step makes

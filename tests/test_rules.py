@@ -411,18 +411,9 @@ class TestArticle20:
         for at_war in (False, True):
             assert legal_step(status, 0, 100, at_war) == (status, None)
 
-    # sim.treaties.article20 has lost the old guard (legal_step's ``since is not None``): it
-    # reads since = NONE (-1) as month -1, so an undated notice or accession takes effect.
-    UNDATED = pytest.mark.xfail(
-        strict=True,
-        reason="core bug: article20 treats since = sim.state.NONE (-1) as a deposit in month -1",
-    )
-
-    @UNDATED
     def test_notice_without_date_stays(self):
         assert legal_step(Status.NOTICE, None, 100, False) == (Status.NOTICE, None)
 
-    @UNDATED
     def test_accession_without_date_stays(self):
         assert legal_step(Status.ACCEDING, None, 100, False) == (Status.ACCEDING, None)
 
