@@ -53,6 +53,8 @@ class Rows:
     def sums(self, values: np.ndarray) -> np.ndarray:
         """Row sums of ``values`` (last axis laid out like the CSR data)."""
         values = np.asarray(values, dtype=np.float64)
+        if not self.row.size:  # (bincount of nothing gives integers)
+            return np.zeros((*values.shape[:-1], self.n))
         if values.ndim == 1:
             return np.bincount(self.row, weights=values, minlength=self.n)
         runs = values.shape[0]

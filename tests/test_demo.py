@@ -55,8 +55,8 @@ def test_an_untouched_page_runs_what_escalation_run_runs():
     for _ in range(30):
         demo.step()
         ref.step()
-    assert [e["message"] for e in demo.log] == [e["message"] for e in ref.log]
-    np.testing.assert_array_equal(demo.arr.status, ref.arr.status)
+    assert demo.events_frame()["message"].tolist() == ref.events_frame()["message"].tolist()
+    np.testing.assert_array_equal(demo.state.status, ref.state.status)
 
 
 def test_controls_change_the_scenario():
@@ -107,7 +107,9 @@ def test_decision_breakdown_is_exactly_the_notice_record():
     checked = 0
     while m.running:
         m.step()
-        for rec in (r for r in m.notices if r["month"] == m.month - 1):
+        ev = m.events_frame()
+        notices = ev[(ev["kind"] == "notice") & (ev["month"] == m.month - 1)]
+        for rec in notices.to_dict("records"):
             row = next(d for d in m.decision(rec["iso3"]) if d["treaty"] == rec["treaty"])
             assert row["decided"] and row["moved"]
             assert row["terms"] == {k: rec[k] for k in ("threat", "peer", "alliance", "norm")}

@@ -103,6 +103,6 @@ def test_dask_command_line_gives_the_same_rows(quick, run_cli, tmp_path):
         tmp_path / "out",
     )
     assert res.code == 0, res.err
-    ours = pd.read_parquet(tmp_path / "out" / "runs.parquet").drop(columns="seconds")
-    ref = pd.read_parquet(quick("remedies") / "runs.parquet").drop(columns="seconds")
-    pd.testing.assert_frame_equal(ours, ref)
+    for name in ("runs.parquet", "summary.csv"):
+        ours, ref = tmp_path / "out" / name, quick("remedies") / name
+        assert ours.read_bytes() == ref.read_bytes(), name

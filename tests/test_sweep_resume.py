@@ -37,7 +37,7 @@ TOTAL = 80
 
 
 def rows(out: Path, name: str = "runs.parquet") -> pd.DataFrame:
-    return pd.read_parquet(out / name).drop(columns=["seconds"], errors="ignore")
+    return pd.read_parquet(out / name)
 
 
 @pytest.fixture(scope="module")

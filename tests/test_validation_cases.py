@@ -35,9 +35,10 @@ def test_watts_frequency_at_z4_in_band(watts_z4):
 
 
 def test_watts_no_global_cascades_beyond_the_window():
-    result = validation.watts(zs=(8.0,), n=1000, runs=10, seed=0)
-    assert result["rows"][0]["global_cascade_frequency"] == 0.0
-    assert result["rows"][0]["mean_global_cascade_size"] is None
+    # Beyond z = 5.76 an infinite graph has none; a finite one very few (0 of 100 runs at
+    # N = 10^4, 6 of 400 at N = 10^3, measured). One in 20 at N = 10^4 would be far too many.
+    result = validation.watts(zs=(8.0,), n=10_000, runs=20, seed=0)
+    assert result["rows"][0]["global_cascade_frequency"] <= 0.05
 
 
 def test_watts_rows_do_not_depend_on_the_other_z():

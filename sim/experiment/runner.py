@@ -5,7 +5,7 @@ into batches of consecutive run ids (about a second of work each, so dispatch ov
 small), keeps a few batches per worker in flight, and writes each finished batch as a Parquet
 part (:mod:`sim.experiment.storage`). Results depend only on the experiment file: each run's
 seed is fixed by its index, and the final files are sorted by run id, so the worker count, the
-executor, and interruptions followed by ``--resume`` change nothing but the ``seconds`` column.
+executor, the batch size, and interruptions followed by ``--resume`` change not a byte of them.
 
 Executors: ``serial`` (in this process; ``--workers 0``), ``local`` (a process pool whose
 workers fork from a server that has already imported the model), ``dask`` (Dask distributed:

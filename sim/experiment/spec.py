@@ -27,7 +27,7 @@ from sim.scenario import _read_toml, resolve_path
 #: Keys that mark a table as a factor specification rather than a nested table of keys.
 SPEC_KEYS = {"values", "low", "high", "keys", "steps", "integer"}
 #: Column names the runner writes itself; factors and outcomes may not take them.
-RESERVED = {"run_id", "point", "replicate", "seed", "label", "status", "error", "seconds"}
+RESERVED = {"run_id", "point", "replicate", "seed", "label", "status", "error"}
 #: The pseudo-key that varies the scenario itself (a bundled name or a path).
 SCENARIO_KEY = "scenario"
 DesignKind = Literal["grid", "zip", "lhs", "sobol", "morris"]
