@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import tomli_w
 
-from sim.errors import UserError
+from sim.files import atomic_dir
 from sim.scenario import bundled_dir
 
 if TYPE_CHECKING:
@@ -53,41 +49,6 @@ def resolved_scenario(model: EscalationModel) -> dict[str, Any]:
                 path.relative_to(bundled).as_posix() if path.is_relative_to(bundled) else str(path)
             )
     return data
-
-
-def scratch_dir(out: Path) -> Path:
-    """A fresh hidden folder beside ``out`` (same file system, so renames are atomic).
-
-    Raises:
-        UserError: ``out`` is a file, or its parent cannot be written.
-
-    """
-    if out.exists() and not out.is_dir():
-        raise UserError(str(out), "--out", "exists and is not a directory")
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        return Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    except OSError as exc:
-        raise UserError(str(out), "--out", f"cannot write: {exc.strerror}") from None
-
-
-def atomic_dir(out: Path, write: Callable[[Path], None]) -> None:
-    """Call ``write(tmp)`` on a fresh directory, then move its files into ``out``.
-
-    If ``write`` fails nothing is left behind; an existing ``out`` keeps its other files.
-    """
-    out = Path(out)
-    tmp = scratch_dir(out)
-    try:
-        write(tmp)
-        if not out.exists():
-            tmp.rename(out)
-            return
-        for f in sorted(tmp.iterdir()):
-            os.replace(f, out / f.name)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def write_run(model: EscalationModel, out: Path) -> None:

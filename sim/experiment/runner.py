@@ -31,6 +31,7 @@ from tqdm import tqdm
 
 from sim.errors import RunError, UserError
 from sim.experiment import provenance, storage
+from sim.experiment.finish import finish, manifest, session
 from sim.experiment.plan import Plan, make_plan
 from sim.experiment.worker import init_worker, one_line, run_task
 
@@ -262,8 +263,6 @@ def run_sweep(
         UserError: a bad experiment file or results folder (nothing is written then).
 
     """
-    from sim.experiment.finish import finish, manifest, session
-
     workers = (os.cpu_count() or 1) if workers is None else workers
     if workers < 0:
         raise UserError("--workers", "workers", f"must be 0 or more, got {workers}")

@@ -23,7 +23,7 @@ import numpy as np
 
 from sim import __version__
 from sim.errors import UserError
-from sim.output import scratch_dir
+from sim.files import scratch_dir
 from sim.plots.results import RunResults, SweepResults, load
 from sim.plots.style import Plot, fmt_value, save, style, wilson
 
