@@ -133,6 +133,14 @@ class StateAgent(mesa.Agent):
         self.pos = pos  # column in the model's state arrays
         self.iso3 = iso3
         self.name = name
+        world = model.world
+        # Whom it watches, fixed by the world: its neighbours with their tie weights W_ij, and
+        # the states it regards as a threat (with where H_ij * P_ij sits in the run's array).
+        w, hp = world.w, world.hp
+        self.neighbours = w.indices[w.indptr[pos] : w.indptr[pos + 1]].tolist()
+        self.ties = w.data[w.indptr[pos] : w.indptr[pos + 1]].tolist()
+        self.sources = list(range(hp.indptr[pos], hp.indptr[pos + 1]))
+        self.rivals = hp.indices[hp.indptr[pos] : hp.indptr[pos + 1]].tolist()
 
     def __repr__(self) -> str:
         treaties = ", ".join(f"{t}={s.value}" for t, s in self.status.items())
@@ -161,73 +169,136 @@ class StateAgent(mesa.Agent):
     def perceive(self) -> None:
         """Threat stimulus from hostile neighbours' postures; perceived threat with memory."""
         m, i = self.model, self.pos
-        st, seen, p = m.state, m.seen, m.run_params.threat
-        hp = m.world.hp
-        lo, hi = hp.indptr[i], hp.indptr[i + 1]
-        # Postures as of the start of the month (observed once for everybody).
-        s = threat.stimulus(st.hp_data[0, lo:hi], seen.posture[0, hp.indices[lo:hi]])
+        see, p = m.sight, m.run_params.threat
+        # S_i = sum_j (H_ij * P_ij) * y_j over the states i regards as a threat, with their
+        # postures as of the start of the month (observed once for everybody).
+        weights = [see.hostility[k] for k in self.sources]
+        s = threat.stimulus(weights, [see.posture[j] for j in self.rivals])
         goal = threat.target(
             s,
-            seen.credibility[0, i],
-            st.incidents_now[0, i],
-            st.exposure[0, i],
+            see.credibility[i],
+            see.incidents[i],
+            see.exposure[i],
             scale=p.scale,
             reassurance=p.reassurance,
             incident_boost=p.incident_boost,
             war_boost=p.war_boost,
         )
-        d = m.decisions
-        d.stimulus[0, i] = s
-        d.threat[0, i] = threat.update(self.threat, goal, memory=p.memory)
+        mine = m.choices
+        mine.stimulus[i] = s
+        mine.threat[i] = threat.update(see.threat[i], goal, memory=p.memory)
 
     def decide(self) -> None:
         """Richardson rearmament, and for each treaty whether to give notice (or rejoin)."""
         m, i = self.model, self.pos
-        st, seen, d, p = m.state, m.seen, m.decisions, m.run_params
+        see, mine, p = m.sight, m.choices, m.run_params
         dp = p.decision
-        d.arms[0, i] = arms.richardson(
-            self.arms,
-            d.stimulus[0, i],
-            reactivity=self.reactivity,
-            fatigue=self.fatigue,
-            grievance=self.grievance,
+        mine.arms[i] = arms.richardson(
+            see.arms[i],
+            mine.stimulus[i],
+            reactivity=see.reactivity[i],
+            fatigue=see.fatigue[i],
+            grievance=see.grievance[i],
         )
-        w = m.world.w
-        lo, hi = w.indptr[i], w.indptr[i + 1]
-        tau = d.threat[0, i]
-        for t in range(st.status.shape[2]):
-            status = st.status[0, i, t]
+        tau, threshold = mine.threat[i], see.threshold[i]
+        for t, status in enumerate(see.status):
+            moved = see.moved[t]
             q = decisions.peer_share(
-                w.data[lo:hi], seen.moved[t][0, w.indices[lo:hi]], m.world.neighbour_weight[i]
+                self.ties, [moved[j] for j in self.neighbours], m.world_weight[i]
             )
             terms = decisions.pressure(
                 tau,
                 q,
-                seen.recommendation[0, i, t],
-                self.norm,
+                see.recommendation[t][i],
+                see.norm[i],
                 military_value=p.military_value[t],
-                salience=seen.salience[0, t],
+                salience=see.salience[t],
                 w_threat=dp.w_threat,
                 w_peer=dp.w_peer,
                 w_alliance=dp.w_alliance,
                 w_norm=dp.w_norm,
             )
-            noise = decisions.logistic_noise(m.uniforms[0, i, t], sigma=dp.noise)
+            noise = decisions.logistic_noise(see.uniforms[t][i], sigma=dp.noise)
             total = terms.total
             # The pressure is felt whatever the status; only a party can give notice, and only
             # a state that left can rejoin (when re-accession is on).
-            if status == PARTY:
-                d.notice[0, i, t] = decisions.gives_notice(total, noise, self.threshold)
-                d.deciding[0, i, t] = True
-            elif status == WITHDRAWN and dp.reaccession:
-                d.accede[0, i, t] = decisions.re_accedes(
-                    total, noise, self.threshold, margin=dp.reaccession_margin
+            if status[i] == PARTY:
+                mine.notice[t][i] = bool(decisions.gives_notice(total, noise, threshold))
+                mine.deciding[t][i] = True
+            elif status[i] == WITHDRAWN and dp.reaccession:
+                mine.accede[t][i] = bool(
+                    decisions.re_accedes(total, noise, threshold, margin=dp.reaccession_margin)
                 )
-                d.deciding[0, i, t] = True
-            d.terms[0, i, t] = terms
-            d.pressure[0, i, t] = total
-            d.noise[0, i, t] = noise
-            d.q[0, i, t] = q
+                mine.deciding[t][i] = True
+            mine.terms[t][i] = terms
+            mine.pressure[t][i] = total
+            mine.noise[t][i] = noise
+            mine.q[t][i] = q
+
+
+# --------------------------------------------------------------------------- the engine
+class Sight:
+    """What the states of a run see this month, as plain Python numbers.
+
+    The agent engine reads the month's arrays once into lists (indexing a numpy array for one
+    number costs more than an agent's arithmetic); the numbers are the arrays' own, exactly.
+    Per-treaty lists are indexed ``[treaty][state]``.
+    """
+
+    def __init__(self, state: State, seen: Seen, u: np.ndarray) -> None:
+        _, n, T = state.status.shape
+        self.threat = state.threat[0].tolist()
+        self.arms = state.arms[0].tolist()
+        self.reactivity = state.reactivity[0].tolist()
+        self.fatigue = state.fatigue[0].tolist()
+        self.grievance = state.grievance[0].tolist()
+        self.norm = state.norm[0].tolist()
+        self.threshold = state.threshold[0].tolist()
+        self.incidents = state.incidents_now[0].tolist()
+        self.exposure = state.exposure[0].tolist()
+        self.hostility = state.hp_data[0].tolist()  # H_ij * P_ij, laid out like world.hp
+        self.posture = seen.posture[0].tolist()
+        self.credibility = seen.credibility[0].tolist()
+        self.salience = seen.salience[0].tolist()
+        self.status = state.status[0].T.tolist()
+        self.moved = [moved[0].tolist() for moved in seen.moved]
+        self.recommendation = seen.recommendation[0].T.tolist()
+        self.uniforms = u[0].reshape(n, T).T.tolist()
+
+
+class Choices:
+    """What the agents decide this month, collected in lists, then handed over as arrays."""
+
+    def __init__(self, n: int, treaties: int) -> None:
+        self.n, self.treaties = n, treaties
+        self.stimulus = [0.0] * n
+        self.threat = [0.0] * n
+        self.arms = [0.0] * n
+        per_treaty = lambda value: [[value] * n for _ in range(treaties)]  # noqa: E731
+        self.notice, self.accede, self.deciding = (per_treaty(False) for _ in range(3))
+        self.terms = per_treaty((0.0,) * len(decisions.TERMS))
+        self.pressure, self.noise, self.q = (per_treaty(0.0) for _ in range(3))
+
+    def decisions(self) -> Decisions:
+        """The month's decisions as the arrays :func:`sim.apply.apply` takes (a run of one)."""
+        n, T = self.n, self.treaties
+        by_treaty = lambda rows, dtype: np.array(rows, dtype=dtype).reshape(T, n).T[None]  # noqa: E731
+        return Decisions(
+            stimulus=np.array([self.stimulus], dtype=np.float64),
+            threat=np.array([self.threat], dtype=np.float64),
+            arms=np.array([self.arms], dtype=np.float64),
+            deciding=np.ascontiguousarray(by_treaty(self.deciding, bool)),
+            notice=np.ascontiguousarray(by_treaty(self.notice, bool)),
+            accede=np.ascontiguousarray(by_treaty(self.accede, bool)),
+            terms=np.ascontiguousarray(
+                np.array(self.terms, dtype=np.float64)
+                .reshape(T, n, len(decisions.TERMS))
+                .transpose(1, 0, 2)[None]
+            ),
+            pressure=np.ascontiguousarray(by_treaty(self.pressure, np.float64)),
+            noise=np.ascontiguousarray(by_treaty(self.noise, np.float64)),
+            q=np.ascontiguousarray(by_treaty(self.q, np.float64)),
+        )
 
 
 class AgentEngine:
@@ -241,9 +312,8 @@ class AgentEngine:
     def decide(self, state: State, seen: Seen, u: np.ndarray) -> Decisions:
         """Let every agent perceive, then decide; return what they decided."""
         m = self.model
-        R, n, T = state.status.shape
-        m.seen, m.uniforms = seen, u.reshape(R, n, T)
-        m.decisions = Decisions.empty(R, n, T)
+        _, n, T = state.status.shape
+        m.seen, m.sight, m.choices = seen, Sight(state, seen, u), Choices(n, T)
         m.agents.do("perceive")
         m.agents.do("decide")
-        return m.decisions
+        return m.choices.decisions()

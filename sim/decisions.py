@@ -12,6 +12,7 @@ agent engine) or arrays (the kernel), with the same operations in the same order
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -48,14 +49,14 @@ class Pressure(NamedTuple):
         return tuple(m / total if total > 0 else 0.0 for m in mags)
 
 
-def peer_share(weights: np.ndarray, moved: np.ndarray, total: float) -> float:
+def peer_share(weights: Sequence[float], moved: Sequence[bool], total: float) -> float:
     """Q = sum_j W_ij * moved_j / sum_j W_ij over one state's neighbours (0 with none).
 
     ``total`` is sum_j W_ij (the world's ``neighbour_weight``), computed once for everybody.
     """
     if total <= 0:
         return 0.0
-    return segment_sum(weights * moved) / total
+    return segment_sum(w * m for w, m in zip(weights, moved, strict=True)) / total
 
 
 def effective_salience(

@@ -219,6 +219,7 @@ class EscalationModel(mesa.Model):
         )
         self.engine = engine
         self.run_params = self.batch.state.params.run(0)  # what an agent reads
+        self.world_weight = self.world.neighbour_weight.tolist()  # sum_j W_ij of each state
         self.states: list[StateAgent] = [
             StateAgent(self, i, code, self.world.names[i])
             for i, code in enumerate(self.world.codes)

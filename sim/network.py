@@ -18,6 +18,7 @@ terms on) promise no such order, so they are never used inside the bit-identity 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -62,10 +63,10 @@ class Rows:
         return flat.reshape(runs, self.n)
 
 
-def segment_sum(values: np.ndarray) -> float:
+def segment_sum(values: Iterable[float]) -> float:
     """One state's sum, exactly as :class:`Rows` gives it among many: left to right from 0.0."""
     total = 0.0
-    for v in values.tolist():
+    for v in values:
         total += v
     return total
 

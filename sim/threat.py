@@ -16,6 +16,8 @@ kernel's runs x states), with the same operations in the same order.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -29,9 +31,9 @@ def posture(
     return capacity * arms * (1.0 + delta * moves)
 
 
-def stimulus(weights: np.ndarray, rival_postures: np.ndarray) -> float:
-    """S_i = sum over threat sources of (H_ij * P_ij) * y_j (one state's row)."""
-    return segment_sum(weights * rival_postures)
+def stimulus(weights: Sequence[float], rival_postures: Sequence[float]) -> float:
+    """S_i = sum over threat sources of (H_ij * P_ij) * y_j (one state's row, left to right)."""
+    return segment_sum(w * y for w, y in zip(weights, rival_postures, strict=True))
 
 
 def target(
