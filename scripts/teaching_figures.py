@@ -62,29 +62,32 @@ def _variants() -> dict[str, dict]:
 
 def _one_run(controls: dict, seed: int, engine: str) -> dict:
     from sim.app_model import demo_scenario, rival_codes
-    from sim.runs import make_model
+    from sim.model import EscalationModel
 
     controls = dict(controls)
     name = controls.pop("scenario_name", "europe-2022")
     scenario = demo_scenario(name, **controls)
-    model = make_model(scenario, seed, engine=engine)
+    model = EscalationModel(scenario, rng=seed, engine=engine, record_states=False)
     rivals = model.world.select(rival_codes(scenario), scenario.source, "rivals")
-    arms0 = model.arr.arms[rivals].copy()
+    arms0 = model.state.arms[0, rivals].copy()
     model.run()
     ts = model.timeseries()
+    events = model.events_frame()
+    notices = events[events["kind"] == "notice"]
     out: dict = {"months": ts["date"].tolist()}
     for tid in model.treaties:
+        mine = notices[notices["treaty"] == tid]
         out[f"{tid}_gave"] = (ts[f"{tid}_notice"] + ts[f"{tid}_withdrawn"]).tolist()
         out[f"{tid}_withdrawn"] = ts[f"{tid}_withdrawn"].tolist()
         out[f"{tid}_held"] = ts[f"{tid}_held"].tolist()
-        out[f"{tid}_who"] = sorted({r["iso3"] for r in model.notices if r["treaty"] == tid})
+        out[f"{tid}_who"] = sorted(set(mine["iso3"]))
         out[f"{tid}_notices"] = [
-            f"{r['iso3']} {r['date']}" for r in model.notices if r["treaty"] == tid
+            f"{c} {d}" for c, d in zip(mine["iso3"], mine["date"], strict=True)
         ]
     out["allied"] = sorted(a.iso3 for a in model.states if a.alliance)
     out["mean_threat"] = float(ts["mean_threat"].iloc[-1])
     out["rival_arms_change_pct"] = float(
-        100 * (model.arr.arms[rivals].sum() / max(arms0.sum(), 1e-12) - 1)
+        100 * (model.state.arms[0, rivals].sum() / max(arms0.sum(), 1e-12) - 1)
     )
     return out
 
@@ -124,7 +127,7 @@ def _summarise(runs: list[dict], treaties: list[str]) -> dict:
 
 def run(runs: int, engine: str) -> dict:
     """Run every variant over the same seeds (and the page's own seed); write the JSON."""
-    from sim.runs import run_seeds
+    from sim.rng import run_seeds
 
     seeds = run_seeds(ROOT_SEED, runs)
     treaties = ["ottawa", "cmc"]
