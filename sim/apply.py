@@ -82,22 +82,27 @@ def apply(state: State, journal: Journal, d: Decisions, recommendation: np.ndarr
     state.status[accede] = ACCEDING
     state.since[accede] = month
 
-    step = article20(
-        state.status,
-        state.since,
-        month,
-        state.at_war[:, :, None],
-        notice_months=state.notice_months[:, None, :],
-        conflict_clause=state.conflict_clause[:, None, :],
-        accession_months=state.accession_months[:, None, :],
-    )
-    first_held = step.held & ~state.held
+    pending = (state.status == NOTICE) | (state.status == ACCEDING)
+    if pending.any():
+        step = article20(
+            state.status,
+            state.since,
+            month,
+            state.at_war[:, :, None],
+            notice_months=state.notice_months[:, None, :],
+            conflict_clause=state.conflict_clause[:, None, :],
+            accession_months=state.accession_months[:, None, :],
+        )
+        withdrawn, held, rejoined = step
+    else:  # nothing pending anywhere: Article 20 has nothing to do
+        withdrawn = held = rejoined = pending
+    first_held = held & ~state.held
     # What sim.treaties.after() says, done in place (most entries do not change).
-    state.status[step.withdrawn] = WITHDRAWN
-    state.status[step.rejoined] = PARTY
-    state.withdrawn_month[step.withdrawn] = month
-    state.held = step.held
-    _record(state, journal, d, recommendation, first_held, step.withdrawn, step.rejoined)
+    state.status[withdrawn] = WITHDRAWN
+    state.status[rejoined] = PARTY
+    state.withdrawn_month[withdrawn] = month
+    state.held = held
+    _record(state, journal, d, recommendation, first_held, withdrawn, rejoined)
 
 
 def _record(

@@ -58,31 +58,23 @@ class Journal:
         self._table: dict[str, np.ndarray] | None = None
 
     def add(self, kind: Kind, month: int, run: np.ndarray, **columns: object) -> None:
-        """Append events of one kind: ``run`` and any column given as arrays (or scalars)."""
+        """Append events of one kind: ``run`` and any column given as arrays (or scalars).
+
+        Columns left out are -1 (integers) or NaN (floats); they are filled in only when the
+        table is read.
+        """
         run = np.asarray(run, dtype=np.int64)
-        m = run.shape[0]
-        if not m:
+        if not run.shape[0]:
             return
-        chunk: dict[str, np.ndarray] = {
-            "month": np.full(m, month, dtype=np.int64),
-            "run": run,
-            "kind": np.full(m, int(kind), dtype=np.int64),
-        }
-        for name in INT_COLUMNS[3:]:
-            chunk[name] = np.broadcast_to(
-                np.asarray(columns.pop(name, -1), dtype=np.int64), (m,)
-            ).copy()
-        for name in FLOAT_COLUMNS:
-            chunk[name] = np.broadcast_to(
-                np.asarray(columns.pop(name, np.nan), dtype=np.float64), (m,)
-            ).copy()
-        if columns:
-            raise TypeError(f"unknown journal columns: {sorted(columns)}")
+        unknown = set(columns) - set(INT_COLUMNS[3:]) - set(FLOAT_COLUMNS)
+        if unknown:
+            raise TypeError(f"unknown journal columns: {sorted(unknown)}")
+        chunk = {"month": month, "run": run, "kind": int(kind), **columns}
         self._chunks.append(chunk)
         self._table = None
 
     def extend(self, chunk: dict[str, np.ndarray]) -> None:
-        """Append prepared rows (every column present, same length)."""
+        """Append prepared rows (``run`` and any other columns, arrays of one length)."""
         if len(chunk["run"]):
             self._chunks.append(chunk)
             self._table = None
@@ -90,17 +82,17 @@ class Journal:
     def table(self) -> dict[str, np.ndarray]:
         """Every event of every run, as columns, in the order recorded."""
         if self._table is None:
-            if self._chunks:
-                self._table = {
-                    c: np.concatenate([ch[c] for ch in self._chunks])
-                    for c in (*INT_COLUMNS, *FLOAT_COLUMNS)
-                }
-                self._chunks = [self._table]
-            else:
-                self._table = {
-                    **{c: np.zeros(0, dtype=np.int64) for c in INT_COLUMNS},
-                    **{c: np.zeros(0) for c in FLOAT_COLUMNS},
-                }
+            self._table = {
+                c: np.concatenate(
+                    [_column(ch, c, np.int64, -1) for ch in self._chunks]
+                    or [np.zeros(0, dtype=np.int64)]
+                )
+                for c in INT_COLUMNS
+            }
+            for c in FLOAT_COLUMNS:
+                parts = [_column(ch, c, np.float64, np.nan) for ch in self._chunks]
+                self._table[c] = np.concatenate(parts or [np.zeros(0)])
+            self._chunks = [self._table] if self._chunks else []
         return self._table
 
     def of_run(self, r: int) -> dict[str, np.ndarray]:
@@ -120,3 +112,10 @@ class Journal:
         keep = new >= 0
         self._chunks = [{**{c: v[keep] for c, v in t.items()}, "run": new[keep]}]
         self._table = None
+
+
+def _column(chunk: dict[str, object], name: str, dtype: type, missing: float) -> np.ndarray:
+    """One column of a chunk of rows, its default where the chunk does not give it."""
+    m = len(chunk["run"])  # type: ignore[arg-type]
+    value = chunk.get(name, missing)
+    return np.broadcast_to(np.asarray(value, dtype=dtype), (m,))

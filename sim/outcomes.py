@@ -61,12 +61,16 @@ class Series:
             self.data = np.concatenate([self.data, grow], axis=1)
         row = self.data[:, self.months]
         status = state.status
-        T = status.shape[2]
+        R, _, T = status.shape
+        codes = len(STATUS_BY_CODE)
+        offsets = codes * np.arange(R)[:, None]
         k = 0
         for t in range(T):
-            s = status[:, :, t]
+            # How many states of each run have each status: one count over (run, status).
+            counts = np.bincount((status[:, :, t] + offsets).reshape(-1), minlength=R * codes)
+            counts = counts.reshape(R, codes)
             for code in (PARTY, NOTICE, WITHDRAWN):
-                row[:, k] = np.add.reduce(s == code, axis=-1)
+                row[:, k] = counts[:, code]
                 k += 1
             row[:, k] = np.add.reduce(state.held[:, :, t], axis=-1)
             k += 1

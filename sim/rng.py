@@ -55,8 +55,7 @@ class Draws:
     """The monthly uniforms of a batch of runs, drawn per run in blocks of :data:`BLOCK` months.
 
     ``sizes`` maps a stream name to the number of uniforms it draws per month (0: none).
-    ``month(t)`` returns, per stream, a C-contiguous ``(runs, size)`` array; months are asked
-    for in order.
+    ``month(t)`` returns, per stream, a ``(runs, size)`` array; months are asked for in order.
     """
 
     def __init__(self, seeds: list[int], sizes: dict[str, int]) -> None:
@@ -68,16 +67,14 @@ class Draws:
         self._block: dict[str, np.ndarray] = {}
 
     def month(self, t: int) -> dict[str, np.ndarray]:
-        """The uniforms of month ``t`` for every run."""
+        """The uniforms of month ``t`` for every run: ``(runs, size)`` views of the block."""
         if not self._start <= t < self._start + BLOCK:
             if t != self._start + BLOCK:
-                raise ValueError(
-                    f"months must be drawn in order (block at {self._start}, asked {t})"
-                )
+                raise ValueError(f"months must be drawn in order (block at {self._start}, asked {t})")
             self._refill(t)
         j = t - self._start
         return {
-            k: self._block[k][j] if k in self._block else np.zeros((self.runs, 0))
+            k: self._block[k][:, j] if k in self._block else np.zeros((self.runs, 0))
             for k in self.names
         }
 
@@ -85,14 +82,15 @@ class Draws:
         self._start = t
         self._block = {}
         for name, size in self.sizes.items():
+            # (runs, months, size): each run fills its own contiguous block. A month's slice is
+            # a strided view; the rules read it element by element (exact operations first).
             buf = np.empty((self.runs, BLOCK, size))
             for r, gens in enumerate(self.generators):
                 gens[name].random(out=buf[r])
-            # Month-major so that month t's (runs, size) slice is contiguous.
-            self._block[name] = np.ascontiguousarray(buf.transpose(1, 0, 2))
+            self._block[name] = buf
 
     def keep(self, runs: np.ndarray) -> None:
         """Keep only the given runs (their positions in this batch), in that order."""
         self.generators = [self.generators[int(r)] for r in runs]
-        self._block = {k: np.ascontiguousarray(b[:, runs]) for k, b in self._block.items()}
+        self._block = {k: b[runs] for k, b in self._block.items()}
         self.runs = len(self.generators)

@@ -80,7 +80,7 @@ def stream_ends(batch: Batch, r: int) -> dict[str, Any]:
     ends = {k: g.bit_generator.state for k, g in batch.state.draws.generators[r].items()}
     ends.update({k: g.bit_generator.state for k, g in batch.state.streams[r].items()})
     d = batch.state.draws
-    ends["block"] = (d._start, {k: bits(b[:, r]).tobytes() for k, b in d._block.items()})
+    ends["block"] = (d._start, {k: bits(b[r]).tobytes() for k, b in d._block.items()})
     return ends
 
 
