@@ -1333,7 +1333,12 @@ def main(argv: list[str] | None = None) -> int:
     """Run the sections, print the tables, write the JSON."""
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--quick", action="store_true", help="smaller runs: about 1 to 2 minutes")
-    p.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.json")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "benchmarks" / "results.json",
+        help="where to write the JSON (default: benchmarks/results.json)",
+    )
     p.add_argument(
         "--only",
         nargs="+",
