@@ -9,10 +9,12 @@ engine) are executed through :func:`sim.experiment.runner.execute`, exactly as a
 batches submitted, results written as Parquet parts. Reported per configuration:
 
 - runs/s: runs / wall time of the execution (start-up excluded);
-- overhead per run: (wall time x workers - sum of the runs' own ``seconds``) / runs, i.e. all
-  time a worker slot was not running the model: submitting, pickling, moving results, the
-  parent writing parts, idle slots at the end. Measured at one run per task (the raw dispatch
-  cost) and at the automatic batch size (about a second of work per task);
+- overhead per run: (wall time x workers - the tasks' own time in their worker) / runs, i.e.
+  all time a worker slot was not running tasks: submitting, pickling, moving results, the
+  parent writing parts, idle slots at the end. Each task is timed where it runs (a wrapper
+  around :func:`sim.experiment.worker.run_task`; the sweep itself no longer records per-run
+  seconds). Measured at one run per task (the raw dispatch cost) and at the automatic batch
+  size (about a second of work per task);
 - CPU per run: CPU time of this process and its children (the workers) per run, which does not
   depend on what else the machine is running.
 
@@ -29,14 +31,17 @@ import os
 import platform
 import tempfile
 import time
+from collections.abc import Callable
+from concurrent.futures import Executor, Future
 from pathlib import Path
+from typing import Any
 
 import psutil
-import pyarrow.parquet as pq
 from tqdm import tqdm
 
 from sim.experiment import runner, storage
 from sim.experiment.plan import make_plan
+from sim.experiment.worker import run_task
 
 EXPERIMENT = """
 name = "bench"
@@ -48,6 +53,32 @@ values = [0.2, 0.4, 0.6, 0.8]
 """
 
 
+def timed(fn: Callable[..., Any], *args: Any) -> Any:
+    """Run a task in its worker and attach how long it took there (``busy_s``)."""
+    t0 = time.perf_counter()
+    result = fn(*args)
+    result.busy_s = time.perf_counter() - t0
+    return result
+
+
+class Timed(Executor):
+    """An executor that times every task where it runs and adds up the tasks' own time."""
+
+    def __init__(self, inner: Executor) -> None:
+        self.inner = inner
+        self.busy = 0.0
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        """Submit ``timed(fn, ...)`` to the inner executor; count its time when it is done."""
+        future = self.inner.submit(timed, fn, *args, **kwargs)
+        future.add_done_callback(self._count)
+        return future
+
+    def _count(self, future: Future) -> None:
+        if not future.cancelled() and future.exception() is None:
+            self.busy += future.result().busy_s
+
+
 def execute(plan, ex, workers: int, batch: int, label: str) -> dict:
     """Run every run of the plan on an open executor; time it."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -55,18 +86,16 @@ def execute(plan, ex, workers: int, batch: int, label: str) -> dict:
         store.prepare()
         todo = runner.batches(list(range(plan.n_runs)), batch)
         bar = tqdm(total=plan.n_runs, disable=True)
+        timing = Timed(ex)
         cpu0 = cpu_seconds()
         t0 = time.perf_counter()
-        computed, failed, _, lost = runner.execute(
-            plan, store, ex, todo, max(workers, 1) * runner.IN_FLIGHT_PER_WORKER, bar
+        done = runner.execute(
+            plan, store, timing, todo, max(workers, 1) * runner.IN_FLIGHT_PER_WORKER, bar
         )
         wall = time.perf_counter() - t0
         cpu = cpu_seconds() - cpu0
-        assert computed == plan.n_runs and not failed and not lost, (computed, failed, lost)
-        busy = sum(
-            pq.read_table(f, columns=["seconds"]).column("seconds").to_pandas().sum()
-            for f in (Path(tmp) / storage.PARTS).glob("runs-*.parquet")
-        )
+        assert done.computed == plan.n_runs and not done.failed and not done.lost, done
+        busy = timing.busy
     slots = max(workers, 1)
     return {
         "config": label,
@@ -106,7 +135,7 @@ def bench(kind: str, workers: int, runs: int, overhead_runs: int, tmp: Path) -> 
     t0 = time.perf_counter()
     with runner.open_executor(kind, workers) as ex:
         # Warm-up: one task per worker starts the processes and imports the model.
-        warm = [ex.submit(runner.run_batch, plan.batch([k])) for k in range(max(workers, 1))]
+        warm = [ex.submit(run_task, plan.task([k])) for k in range(max(workers, 1))]
         for f in warm:
             f.result()
         startup = time.perf_counter() - t0
@@ -127,7 +156,7 @@ def efficiency(pairs: int, runs: int, tmp: Path) -> list[dict]:
     rows = []
     with runner.open_executor("local", 1) as one, runner.open_executor("local", 2) as two:
         for ex, w in ((one, 1), (two, 2)):  # warm both pools
-            for f in [ex.submit(runner.run_batch, plan.batch([k])) for k in range(w)]:
+            for f in [ex.submit(run_task, plan.task([k])) for k in range(w)]:
                 f.result()
         for k in range(pairs):
             for ex, w in ((one, 1), (two, 2)):
