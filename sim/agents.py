@@ -257,7 +257,7 @@ class Sight:
         self.incidents = state.incidents_now[0].tolist()
         self.exposure = state.exposure[0].tolist()
         self.hostility = state.hp_data[0].tolist()  # H_ij * P_ij, laid out like world.hp
-        self.posture = seen.posture[0].tolist()
+        self.posture = [] if seen.posture is None else seen.posture[0].tolist()
         self.credibility = seen.credibility[0].tolist()
         self.salience = seen.salience[0].tolist()
         self.status = state.status[0].T.tolist()

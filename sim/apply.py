@@ -16,7 +16,7 @@ import numpy as np
 
 from sim import conflict
 from sim.decisions import TERMS
-from sim.journal import DECIDED, ESCALATION, FLOAT_COLUMNS, INT_COLUMNS, Journal, Kind
+from sim.journal import DECIDED, ESCALATION, Journal, Kind
 from sim.state import State
 from sim.treaties import ACCEDING, NOTICE, PARTY, WITHDRAWN, article20
 
@@ -50,6 +50,9 @@ class Decisions:
         """
         fl = lambda *shape: np.empty(shape)  # noqa: E731
         no = lambda: np.zeros((runs, n, treaties), dtype=bool)  # noqa: E731
+        # Stored treaty-major, so that an engine writes one treaty's (runs, states) block in
+        # one contiguous sweep; the arrays are (runs, states, treaties[, terms]) views of it.
+        per_treaty = lambda: fl(treaties, runs, n).transpose(1, 2, 0)  # noqa: E731
         return cls(
             stimulus=fl(runs, n),
             threat=fl(runs, n),
@@ -57,14 +60,17 @@ class Decisions:
             deciding=no(),
             notice=no(),
             accede=no(),
-            terms=fl(runs, n, treaties, len(TERMS)),
-            pressure=fl(runs, n, treaties),
-            noise=fl(runs, n, treaties),
-            q=fl(runs, n, treaties),
+            terms=fl(treaties, len(TERMS), runs, n).transpose(2, 3, 0, 1),
+            pressure=per_treaty(),
+            noise=per_treaty(),
+            q=per_treaty(),
         )
 
 
 # --------------------------------------------------------------------------- decisions
+Where = tuple[np.ndarray, np.ndarray, np.ndarray]  # (runs, states, treaties) of some entries
+
+
 def apply(state: State, journal: Journal, d: Decisions, recommendation: np.ndarray) -> None:
     """Carry out the month's decisions, then let Article 20 run; record it all.
 
@@ -74,35 +80,37 @@ def apply(state: State, journal: Journal, d: Decisions, recommendation: np.ndarr
     state.stimulus = d.stimulus
     state.threat = d.threat
     state.arms = d.arms
-    notice, accede = d.notice, d.accede
-    state.status[notice] = NOTICE
-    state.since[notice] = month
-    state.notice_month[notice] = month
-    state.first_notice[notice & (state.first_notice < 0)] = month
-    state.status[accede] = ACCEDING
-    state.since[accede] = month
+    notices, accessions = np.nonzero(d.notice), np.nonzero(d.accede)
+    state.status[notices] = NOTICE
+    state.since[notices] = month
+    state.notice_month[notices] = month
+    first = state.first_notice[notices] < 0
+    state.first_notice[tuple(x[first] for x in notices)] = month
+    state.status[accessions] = ACCEDING
+    state.since[accessions] = month
 
-    pending = (state.status == NOTICE) | (state.status == ACCEDING)
-    if pending.any():
-        step = article20(
-            state.status,
-            state.since,
-            month,
-            state.at_war[:, :, None],
-            notice_months=state.notice_months[:, None, :],
-            conflict_clause=state.conflict_clause[:, None, :],
-            accession_months=state.accession_months[:, None, :],
-        )
-        withdrawn, held, rejoined = step
-    else:  # nothing pending anywhere: Article 20 has nothing to do
-        withdrawn = held = rejoined = pending
-    first_held = held & ~state.held
+    # Article 20 (and Article 17(2)) for every pending instrument: a few per run.
+    r, i, t = np.nonzero((state.status == NOTICE) | (state.status == ACCEDING))
+    step = article20(
+        state.status[r, i, t],
+        state.since[r, i, t],
+        month,
+        state.at_war[r, i],
+        notice_months=state.notice_months[r, t],
+        conflict_clause=state.conflict_clause[r, t],
+        accession_months=state.accession_months[r, t],
+    )
+    withdrawn = (r[step.withdrawn], i[step.withdrawn], t[step.withdrawn])
+    rejoined = (r[step.rejoined], i[step.rejoined], t[step.rejoined])
+    held = (r[step.held], i[step.held], t[step.held])
+    first_held = tuple(x[~state.held[held]] for x in held)
     # What sim.treaties.after() says, done in place (most entries do not change).
     state.status[withdrawn] = WITHDRAWN
     state.status[rejoined] = PARTY
     state.withdrawn_month[withdrawn] = month
-    state.held = held
-    _record(state, journal, d, recommendation, first_held, withdrawn, rejoined)
+    state.held = np.zeros_like(state.held)
+    state.held[held] = True
+    _record(state, journal, d, recommendation, notices, accessions, withdrawn, first_held, rejoined)
 
 
 def _record(
@@ -110,65 +118,45 @@ def _record(
     journal: Journal,
     d: Decisions,
     recommendation: np.ndarray,
-    first_held: np.ndarray,
-    withdrawn: np.ndarray,
-    rejoined: np.ndarray,
+    *events: Where,
 ) -> None:
     """Journal rows of the month's deposits and legal events.
 
-    Per run and state: a state's deposits (by treaty) before its legal events (by treaty).
+    ``events`` are the entries of notices, accessions, withdrawals, first "held" and rejoins,
+    in that order. Per run and state: a state's deposits (by treaty) before its legal events
+    (by treaty).
     """
-    masks = (
-        (Kind.NOTICE, d.notice),
-        (Kind.ACCESSION, d.accede),
-        (Kind.WITHDRAWN, withdrawn),
-        (Kind.HELD, first_held),
-        (Kind.REJOINED, rejoined),
-    )
-    anything = d.notice | d.accede | withdrawn | first_held | rejoined
-    if not anything.any():
+    kinds = (Kind.NOTICE, Kind.ACCESSION, Kind.WITHDRAWN, Kind.HELD, Kind.REJOINED)
+    if not any(len(e[0]) for e in events):
         return
-    r, i, t = np.nonzero(anything)
-    # Classify each (run, state, treaty) with an event: a state may both deposit and see an
-    # older instrument take effect in one month only on different treaties, but a withdrawal
-    # and a first "held" are exclusive, so at most one kind per triple and mask.
-    rows = []
-    for kind, mask in masks:
-        sel = mask[r, i, t]
-        if sel.any():
-            rows.append((r[sel], i[sel], t[sel], np.full(int(sel.sum()), int(kind))))
-    r, i, t, kind = (np.concatenate(parts) for parts in zip(*rows, strict=True))
+    r, i, t = (np.concatenate([e[k] for e in events]) for k in range(3))
+    kind = np.concatenate([np.full(len(e[0]), int(k)) for k, e in zip(kinds, events, strict=True)])
     deposit = (kind == Kind.NOTICE) | (kind == Kind.ACCESSION)
-    # Per run and state: its deposits (by treaty) before its legal events (by treaty).
     order = np.lexsort((t, ~deposit, i, r))
     r, i, t, kind, deposit = r[order], i[order], t[order], kind[order], deposit[order]
-    m = len(r)
-    chunk = {
-        "month": np.full(m, state.month, dtype=np.int64),
-        "run": r.astype(np.int64),
-        "kind": kind.astype(np.int64),
-        "state": i.astype(np.int64),
-        "treaty": t.astype(np.int64),
-        "other": np.full(m, -1, dtype=np.int64),
-        "ref": np.where(deposit, DECIDED, -1).astype(np.int64),
+    chunk: dict[str, np.ndarray] = {
+        "run": r,
+        "kind": kind,
+        "state": i,
+        "treaty": t,
+        "ref": np.where(deposit, DECIDED, -1),
+        "month": np.full(len(r), state.month),
     }
-    nan = np.full(m, np.nan)
-
-    def at(values: np.ndarray) -> np.ndarray:
-        return np.where(deposit, values[r, i, t], nan)
-
+    # What a deposit was decided on (NaN for the legal events, which nothing decided).
+    nan = np.full(len(r), np.nan)
     terms = d.terms[r, i, t]
     for k, name in enumerate(TERMS):
         chunk[name] = np.where(deposit, terms[:, k], nan)
-    chunk["pressure"] = at(d.pressure)
-    chunk["noise"] = at(d.noise)
-    chunk["q"] = at(d.q)
-    chunk["recommendation"] = at(recommendation)
-    chunk["threshold"] = np.where(deposit, state.threshold[r, i], nan)
-    chunk["tau"] = np.where(deposit, d.threat[r, i], nan)
-    chunk["commitment"] = np.where(deposit, state.norm[r, i], nan)
-    chunk["value"] = nan
-    assert set(chunk) == {*INT_COLUMNS, *FLOAT_COLUMNS}
+    for name, values in (
+        ("pressure", d.pressure[r, i, t]),
+        ("noise", d.noise[r, i, t]),
+        ("q", d.q[r, i, t]),
+        ("recommendation", recommendation[r, i, t]),
+        ("threshold", state.threshold[r, i]),
+        ("tau", d.threat[r, i]),
+        ("commitment", state.norm[r, i]),
+    ):
+        chunk[name] = np.where(deposit, values, nan)
     journal.extend(chunk)
 
 

@@ -91,7 +91,9 @@ def pressure(
 def logistic_noise(u: ArrayLike, *, sigma: ArrayLike) -> ArrayLike:
     """Logistic(0, sigma) noise from uniforms u in (0, 1) by the inverse CDF; 0 when sigma = 0."""
     u = np.minimum(np.maximum(u, 1e-12), 1.0 - 1e-12)
-    return sigma * np.log(u / (1.0 - u))
+    # "+ 0.0" turns the -0.0 of sigma = 0 times a negative logarithm into 0.0: no noise is one
+    # exact value (which the kernel can then give without drawing a logarithm).
+    return sigma * np.log(u / (1.0 - u)) + 0.0
 
 
 def gives_notice(total: ArrayLike, noise: ArrayLike, threshold: ArrayLike) -> ArrayLike:

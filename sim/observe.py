@@ -22,7 +22,7 @@ class Seen:
     """The month's shared observations (shapes as in :mod:`sim.state`)."""
 
     moved: list[np.ndarray]  # per treaty, (R, n) bool: gave notice on or left the treaty
-    posture: np.ndarray  # (R, n) as rivals see it
+    posture: np.ndarray | None  # (R, n) as rivals see it (None: nobody regards anyone as a threat)
     salience: np.ndarray  # (R, T) eroded salience s_T_eff
     credibility: np.ndarray  # (R, n) of each state's alliance (0 without one)
     recommendation: np.ndarray  # (R, n, T) of each state's alliance (0 without one)
@@ -45,10 +45,12 @@ def observe(state: State) -> Seen:
     salience = decisions.effective_salience(
         state.params.salience, share, erosion=state.params.decision.norm_erosion
     )
-    moves = sum(m.astype(np.int64) for m in moved)  # treaties each state has moved on
-    posture = threat.posture(
-        state.arms, state.capacity, moves, delta=state.params.threat.posture_delta
-    )
+    posture = None
+    if state.world.hp.nnz:  # a posture matters only to those who regard the state as a threat
+        moves = sum(m.astype(np.int64) for m in moved)  # treaties each state has moved on
+        posture = threat.posture(
+            state.arms, state.capacity, moves, delta=state.params.threat.posture_delta
+        )
     if state.alliances_changed:  # alliance views change only with events
         state.alliances_changed = False
         state.seen_credibility = state.credibility_of_states()

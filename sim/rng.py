@@ -70,7 +70,9 @@ class Draws:
         """The uniforms of month ``t`` for every run: ``(runs, size)`` views of the block."""
         if not self._start <= t < self._start + BLOCK:
             if t != self._start + BLOCK:
-                raise ValueError(f"months must be drawn in order (block at {self._start}, asked {t})")
+                raise ValueError(
+                    f"months must be drawn in order (block at {self._start}, asked {t})"
+                )
             self._refill(t)
         j = t - self._start
         return {

@@ -179,6 +179,8 @@ class State:
     alliances_changed: bool = True  # the alliance views below must be recomputed
     seen_credibility: np.ndarray | None = None  # (R, n) credibility of each state's alliance
     seen_recommendation: np.ndarray | None = None  # (R, n, T) its alliance's advice
+    # The kernel's last peer shares per treaty, with the `moved` they came from (sim.kernel).
+    peer_cache: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     _exposure_cache: dict[tuple[int, ...], np.ndarray] = field(default_factory=dict)
 
     @property
@@ -226,6 +228,7 @@ class State:
         self.errors = {k: self.errors[int(r)] for k, r in enumerate(runs) if int(r) in self.errors}
         self.params = self.params.take(runs)
         self.draws.keep(runs)
+        self.peer_cache = {}  # recomputed for the runs kept
 
 
 def build(world: World, scenarios: list[Scenario], seeds: list[int]) -> State:
