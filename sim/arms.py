@@ -8,15 +8,16 @@ is where the model leaves it (arms cannot be negative). Stable when m*n > a*b.
 
 from __future__ import annotations
 
-import numpy as np
 from numpy.typing import ArrayLike
+
+from sim import ops
 
 
 def richardson(
     x: ArrayLike, s: ArrayLike, *, reactivity: ArrayLike, fatigue: ArrayLike, grievance: ArrayLike
 ) -> ArrayLike:
     """One month of rearmament, floored at zero."""
-    return np.maximum(0.0, x + reactivity * s - fatigue * x + grievance)
+    return ops.maximum(0.0, x + reactivity * s - fatigue * x + grievance)
 
 
 def equilibrium_grievance(

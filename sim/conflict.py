@@ -13,6 +13,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from sim import ops
+
 
 def hazards(
     tau_a: ArrayLike,
@@ -29,7 +31,7 @@ def hazards(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Which pairs have an incident, start a war, end a (hazard-born) war this month."""
     tension = tau_a * tau_b
-    p_incident = np.minimum(np.maximum(incident_base + incident_coupling * tension, 0.0), 1.0)
+    p_incident = ops.clip(incident_base + incident_coupling * tension, 0.0, 1.0)
     incident = ~at_war & (u_incident < p_incident)
     onset = ~at_war & (u_war < war_onset * tension)
     end = at_war & ~scheduled & (u_war < war_end)

@@ -18,7 +18,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
-from sim.network import segment_sum
+from sim import ops
 
 # Thresholds are compared with a tolerance because a share computed in floating point can fall
 # a hair short of phi: 9 of 50 ties of weight 0.7 give q = 0.17999999999999997 < 0.18, yet
@@ -56,7 +56,10 @@ def peer_share(weights: Sequence[float], moved: Sequence[bool], total: float) ->
     """
     if total <= 0:
         return 0.0
-    return segment_sum(w * m for w, m in zip(weights, moved, strict=True)) / total
+    share = 0.0  # left to right from 0.0, as sim.network.Rows sums a row
+    for w, m in zip(weights, moved, strict=True):
+        share += w * m
+    return share / total
 
 
 def effective_salience(
@@ -90,7 +93,7 @@ def pressure(
 
 def logistic_noise(u: ArrayLike, *, sigma: ArrayLike) -> ArrayLike:
     """Logistic(0, sigma) noise from uniforms u in (0, 1) by the inverse CDF; 0 when sigma = 0."""
-    u = np.minimum(np.maximum(u, 1e-12), 1.0 - 1e-12)
+    u = ops.clip(u, 1e-12, 1.0 - 1e-12)
     # "+ 0.0" turns the -0.0 of sigma = 0 times a negative logarithm into 0.0: no noise is one
     # exact value (which the kernel can then give without drawing a logarithm).
     return sigma * np.log(u / (1.0 - u)) + 0.0

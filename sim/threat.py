@@ -21,6 +21,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
+from sim import ops
 from sim.network import segment_sum
 
 
@@ -50,7 +51,7 @@ def target(
     """The level tau moves toward this month, in [0, 1]."""
     base = (1.0 - np.exp(-(s / scale))) * (1.0 - reassurance * credibility)
     raised = base + incident_boost * incidents + war_boost * exposure
-    return np.minimum(np.maximum(raised, 0.0), 1.0)
+    return ops.clip(raised, 0.0, 1.0)
 
 
 def update(tau: ArrayLike, goal: ArrayLike, *, memory: ArrayLike) -> ArrayLike:
