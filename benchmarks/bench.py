@@ -847,6 +847,13 @@ def bench_agents(mode: dict[str, Any]) -> dict[str, Any]:
                 "runs": len(wall[e]),
                 "ms_per_run": 1e3 * float(np.mean(wall[e])),
                 "runs_per_s": len(wall[e]) / float(np.sum(wall[e])),
+                # The host's speed varies by up to 2x from minute to minute (CPU time follows
+                # wall time): the fastest run shows what the code does, the median what the
+                # host gave.
+                "best_ms": 1e3 * float(np.min(wall[e])),
+                "median_ms": 1e3 * float(np.median(wall[e])),
+                "runs_per_s_best": 1.0 / float(np.min(wall[e])),
+                "runs_per_s_median": 1.0 / float(np.median(wall[e])),
                 "cpu_ms_per_run": 1e3 * float(np.mean(cpu[e])),
                 "runs_per_cpu_s": len(cpu[e]) / float(np.sum(cpu[e])),
             }
@@ -1090,13 +1097,16 @@ def targets(res: dict[str, Any]) -> list[dict[str, Any]]:
             )
     if "agents" in res:
         a = res["agents"]
+        ag = a["engines"]["agents"]
         add(
             "4",
             "Agent engine, Europe 60 months (runs/s)",
-            a["engines"]["agents"]["runs_per_s"],
+            ag["runs_per_s"],
             TARGETS["agents_runs_per_s"],
             ">=",
             " runs/s",
+            f"fastest run {ag.get('runs_per_s_best', 0):.1f} runs/s, median "
+            f"{ag.get('runs_per_s_median', 0):.1f} (the host's speed varies)",
         )
         check(
             "4",

@@ -139,7 +139,7 @@ class StateAgent(mesa.Agent):
         w, hp = world.w, world.hp
         self.neighbours = w.indices[w.indptr[pos] : w.indptr[pos + 1]].tolist()
         self.ties = w.data[w.indptr[pos] : w.indptr[pos + 1]].tolist()
-        self.sources = list(range(hp.indptr[pos], hp.indptr[pos + 1]))
+        self.lo, self.hi = int(hp.indptr[pos]), int(hp.indptr[pos + 1])  # its row of HP
         self.rivals = hp.indices[hp.indptr[pos] : hp.indptr[pos + 1]].tolist()
 
     def __repr__(self) -> str:
@@ -172,8 +172,8 @@ class StateAgent(mesa.Agent):
         see, p = m.sight, m.run_params.threat
         # S_i = sum_j (H_ij * P_ij) * y_j over the states i regards as a threat, with their
         # postures as of the start of the month (observed once for everybody).
-        weights = [see.hostility[k] for k in self.sources]
-        s = threat.stimulus(weights, [see.posture[j] for j in self.rivals])
+        posture = see.posture
+        s = threat.stimulus(see.hostility[self.lo : self.hi], [posture[j] for j in self.rivals])
         goal = threat.target(
             s,
             see.credibility[i],
@@ -200,17 +200,16 @@ class StateAgent(mesa.Agent):
             fatigue=see.fatigue[i],
             grievance=see.grievance[i],
         )
-        tau, threshold = mine.threat[i], see.threshold[i]
+        tau, threshold, norm = mine.threat[i], see.threshold[i], see.norm[i]
+        ties, neighbours, total_ties = self.ties, self.neighbours, m.world_weight[i]
         for t, status in enumerate(see.status):
             moved = see.moved[t]
-            q = decisions.peer_share(
-                self.ties, [moved[j] for j in self.neighbours], m.world_weight[i]
-            )
+            q = decisions.peer_share(ties, [moved[j] for j in neighbours], total_ties)
             terms = decisions.pressure(
                 tau,
                 q,
                 see.recommendation[t][i],
-                see.norm[i],
+                norm,
                 military_value=p.military_value[t],
                 salience=see.salience[t],
                 w_threat=dp.w_threat,

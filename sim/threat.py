@@ -22,7 +22,6 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from sim import ops
-from sim.network import segment_sum
 
 
 def posture(
@@ -33,8 +32,14 @@ def posture(
 
 
 def stimulus(weights: Sequence[float], rival_postures: Sequence[float]) -> float:
-    """S_i = sum over threat sources of (H_ij * P_ij) * y_j (one state's row, left to right)."""
-    return segment_sum(w * y for w, y in zip(weights, rival_postures, strict=True))
+    """S_i = sum over threat sources of (H_ij * P_ij) * y_j (one state's row).
+
+    Added left to right from 0.0, as :class:`sim.network.Rows` sums a row for the kernel.
+    """
+    total = 0.0
+    for w, y in zip(weights, rival_postures, strict=True):
+        total += w * y
+    return total
 
 
 def target(
