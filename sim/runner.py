@@ -8,7 +8,7 @@ hands it back with the positions of its jobs. The caller reads what it needs fro
 batch (outcome columns, notice months, series) and lets it go, so memory stays bounded by one
 batch whatever the number of runs.
 
-Run r of a batch gives exactly the results it gives alone (tests/test_batch.py): grouping and
+Run r of a batch gives exactly the results it gives alone (tests/test_engines.py): grouping and
 batch size change the speed, never a number.
 """
 
